@@ -1,0 +1,5 @@
+"""python -m mentorkit."""
+
+from .cli import main
+
+main()

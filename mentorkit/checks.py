@@ -1,0 +1,62 @@
+"""Warnings: things that are valid but probably not what the program team meant."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .errors import Problem
+from .load import Located
+from .model import Horizon, ProgramFile, SurveyMoment
+from .timeline import HORIZON_RANGE_DAYS, HORIZON_TEXT, Plan
+
+
+def warnings_for(pf: ProgramFile, dated: Plan, located: Located) -> Iterator[Problem]:
+    """Every warning for a resolved program and its plan."""
+    starts, ends = dated.starts, dated.ends
+    for i, goal in enumerate(pf.goals):
+        at = ("goals", i)
+        deadline = goal.time_bound
+        if deadline is not None:
+            if deadline < starts:
+                yield located.problem(at + ("time_bound",), f"deadline {deadline} is before the program starts "
+                                      f"({starts})", severity="warning")
+            elif deadline > ends and goal.horizon != Horizon.stretch:
+                yield located.problem(at + ("time_bound",), f"deadline {deadline} is after the program ends "
+                                      f"({ends}); is this a stretch goal?", severity="warning")
+            low, high = HORIZON_RANGE_DAYS[goal.horizon]
+            days = (deadline - starts).days
+            # whole weeks / months, rounded, so 8 weeks and a day still counts as 8 weeks
+            slack = 7 if goal.horizon == Horizon.habit else 31
+            if deadline >= starts and not (low - slack < days < high + slack):
+                yield located.problem(at + ("time_bound",), f"a {goal.horizon.value} goal spans "
+                                      f"{HORIZON_TEXT[goal.horizon]}, but this deadline is {_span(days)} after "
+                                      f"the start", severity="warning")
+        for j, milestone in enumerate(goal.milestones):
+            if deadline is not None and milestone.due > deadline:
+                yield located.problem(at + ("milestones", j, "due"), f"milestone due {milestone.due} is after "
+                                      f"the goal's deadline ({deadline})", severity="warning")
+    if pf.surveys is not None and not any(s.when == SurveyMoment.conclusion for s in pf.surveys):
+        path = ("surveys",) if "surveys" in (located.data or {}) else ()
+        yield located.problem(path, "no conclusion survey: the program's outcome will not be measured",
+                              severity="warning")
+    for stage in dated.stages:
+        if stage.every.is_none or stage.every.approx_days() <= stage.days:
+            continue
+        path = ("cadence", "stages", stage.name.value)
+        if path not in located.values:
+            path = ("cadence", "every")
+        if dated.stages[0].starts == dated.stages[-1].starts:  # one short program: stages overlap
+            continue
+        yield located.problem(path, f"meetings every {stage.every} are further apart than the "
+                              f"{stage.name.value} stage is long ({stage.days} days)", severity="warning")
+    scheduled = pf.cadence.every is not None and not pf.cadence.every.is_none
+    if scheduled and not dated.meetings:
+        yield located.problem(("cadence",), "no meeting falls inside the program dates", severity="warning")
+
+
+def _span(days: int) -> str:
+    if days < 70:
+        return f"{days // 7} weeks" if days >= 14 else f"{days} days"
+    if days < 730:
+        return f"{round(days / 30.44)} months"
+    return f"{days / 365.25:.1f} years"

@@ -1,0 +1,187 @@
+"""What each program type implies: the one place where defaults live."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .intervals import Interval
+from .model import (
+    Cadence,
+    Delivery,
+    FirstMeeting,
+    Group,
+    Program,
+    ProgramFile,
+    ProgramType,
+    Question,
+    QuestionType,
+    Roles,
+    Survey,
+    SurveyMoment,
+)
+
+
+@dataclass(frozen=True)
+class TypeDefaults:
+    """Defaults and plain-language facts for one program type."""
+
+    name: str
+    mentor: str
+    mentee: str
+    mentor_is: str
+    mentee_is: str
+    every: Interval | None
+    length: Interval
+    sessions: int | None
+    delivery: Delivery
+    summary: str
+    group_size: int | None = None
+
+
+TYPES: dict[ProgramType, TypeDefaults] = {
+    ProgramType.one_on_one: TypeDefaults(
+        "One-on-one mentoring", "Mentor", "Mentee",
+        "an experienced colleague who offers guidance, perspective and contacts",
+        "a colleague who sets the agenda and works towards their own goals",
+        Interval(2, "week"), Interval(60, "minute"), None, Delivery.in_person,
+        "Each mentee is paired with one mentor for regular, private conversations about their growth."),
+    ProgramType.group: TypeDefaults(
+        "Group mentoring", "Circle mentor", "Circle member",
+        "an experienced colleague who leads a small circle and keeps its conversations useful to everyone",
+        "one of several colleagues with shared interests who learn from the mentor and from each other",
+        Interval(4, "week"), Interval(90, "minute"), None, Delivery.in_person,
+        "Small circles of colleagues meet with a mentor to learn together and hold each other to account.",
+        group_size=6),
+    ProgramType.peer: TypeDefaults(
+        "Peer mentoring", "Peer", "Peer",
+        "a colleague at a similar stage who shares what they know and asks good questions",
+        "a colleague at a similar stage who does the same in return",
+        Interval(2, "week"), Interval(45, "minute"), None, Delivery.in_person,
+        "Colleagues at a similar stage pair up as equals and support each other's growth."),
+    ProgramType.reverse: TypeDefaults(
+        "Reverse mentoring", "Reverse mentor", "Senior mentee",
+        "a newer or more junior colleague who brings fresh skills and a view from the front line",
+        "a senior colleague who wants to learn what they cannot easily see from where they sit",
+        Interval(2, "week"), Interval(60, "minute"), None, Delivery.in_person,
+        "Junior colleagues mentor senior ones on skills, tools and perspectives the seniors want to learn."),
+    ProgramType.flash: TypeDefaults(
+        "Flash mentoring", "Flash mentor", "Mentee",
+        "a colleague who offers one focused conversation on a question they know well",
+        "a colleague who brings one well-prepared question to a single session",
+        None, Interval(60, "minute"), 1, Delivery.in_person,
+        "One focused session with a mentor on a single, well-prepared question."),
+    ProgramType.virtual: TypeDefaults(
+        "Virtual mentoring", "Mentor", "Mentee",
+        "an experienced colleague who mentors by video call and messages, wherever they are",
+        "a colleague who sets the agenda and keeps the remote relationship moving",
+        Interval(2, "week"), Interval(45, "minute"), None, Delivery.virtual,
+        "Mentors and mentees in different places meet by video and keep in touch online."),
+}
+
+# Built-in first-meeting checklist (our own wording; facts from the reference guide).
+FIRST_MEETING = {
+    "before": [
+        "Look up your partner's role, team and background",
+        "Write down why you joined and what you hope to get out of it",
+        "Prepare two or three questions you would like to talk about",
+        "Mentees: sketch your short, medium and long-term goals and rank them",
+        "Check your calendar for a regular slot you can protect",
+    ],
+    "during": [
+        "Share your backgrounds, careers and interests outside work",
+        "Agree what stays between you and what may be shared",
+        "Name the skills and goals you want to work on",
+        "Settle how often, how long and where you will meet",
+        "Choose how you will keep in touch between meetings",
+    ],
+    "after": [
+        "Send a short note summing up what you discussed",
+        "Write down the actions each of you agreed to take",
+        "Put the next meeting in both calendars",
+        "Start on the first action while it is fresh",
+    ],
+}
+
+FIRST_MEETING_TITLES = {"before": "Before the meeting", "during": "During the meeting", "after": "After the meeting"}
+
+
+def _q(id: str, text: str, type: QuestionType, **extra: object) -> Question:
+    return Question.model_validate({"id": id, "text": text, "type": type.value, **extra})
+
+
+def default_surveys() -> list[Survey]:
+    """Registration, after-matching, midpoint and conclusion surveys, short and scored where possible."""
+    satisfied = dict(min=1, max=10, labels=["Not at all", "Completely"])
+    return [
+        Survey(id="registration", title="Registration", when=SurveyMoment.registration,
+               measures=["attitudinal", "career"],  # type: ignore[list-item]
+               questions=[
+                   _q("hopes", "What do you hope to gain from the programme?", QuestionType.text, required=True),
+                   _q("topics", "Which topics would you most like to explore?", QuestionType.text),
+                   _q("feedback-style", "How do you prefer to receive feedback?", QuestionType.choice,
+                      options=["In writing", "In conversation", "Either"]),
+                   _q("confidence", "How confident do you feel about your next career step?", QuestionType.scale,
+                      min=1, max=5, labels=["Not confident", "Very confident"]),
+               ]),
+        Survey(id="after-matching", title="After matching", when=SurveyMoment.after_matching,
+               measures=["attitudinal"],  # type: ignore[list-item]
+               questions=[
+                   _q("match-fit", "How well does your match fit what you were hoping for?", QuestionType.scale,
+                      min=1, max=5, labels=["Poorly", "Very well"], required=True),
+                   _q("first-meeting-held", "Have you had your first meeting?", QuestionType.yes_no),
+                   _q("match-comments", "Anything the programme team should know about your match?",
+                      QuestionType.text),
+               ]),
+        Survey(id="midpoint", title="Midpoint check-in", when=SurveyMoment.midpoint,
+               measures=["attitudinal", "behavioral"],  # type: ignore[list-item]
+               questions=[
+                   _q("satisfaction", "How satisfied are you with your mentoring so far?", QuestionType.scale,
+                      required=True, **satisfied),
+                   _q("meeting-as-agreed", "Have you met as often as you agreed?", QuestionType.yes_no),
+                   _q("progress", "Which goals are moving, and which are stuck?", QuestionType.text),
+               ]),
+        Survey(id="conclusion", title="End of programme", when=SurveyMoment.conclusion,
+               measures=["attitudinal", "behavioral", "career", "health"],  # type: ignore[list-item]
+               questions=[
+                   _q("satisfaction", "How satisfied are you with your mentoring overall?", QuestionType.scale,
+                      required=True, **satisfied),
+                   _q("goals-reached", "Which of your goals did you reach?", QuestionType.multi,
+                      options_from="goals"),
+                   _q("applied", "How often do you use what you learned in your work?", QuestionType.scale,
+                      min=1, max=5, labels=["Never", "Every week"]),
+                   _q("stress", "Has the programme changed how you handle pressure at work?", QuestionType.text),
+                   _q("mentor-next", "Would you like to mentor someone yourself?", QuestionType.yes_no),
+               ]),
+    ]
+
+
+def resolve(pf: ProgramFile) -> ProgramFile:
+    """The program with every default that follows from its type filled in."""
+    t = TYPES[pf.program.type]
+    program: Program = pf.program
+    updates: dict[str, object] = {
+        "roles": Roles(mentor=program.roles.mentor or t.mentor, mentee=program.roles.mentee or t.mentee),
+        "delivery": program.delivery or t.delivery,
+        "summary": program.summary or t.summary,
+    }
+    if program.type == ProgramType.group and program.group is None:
+        updates["group"] = Group(size=t.group_size or 6)
+    cadence: Cadence = pf.cadence
+    cadence_updates: dict[str, object] = {"length": cadence.length or t.length}
+    if cadence.every is None:
+        cadence_updates["every"] = t.every if t.every is not None else Interval(0, "none")
+        if cadence.sessions is None and t.sessions is not None:
+            cadence_updates["sessions"] = t.sessions
+    surveys = default_surveys() if pf.surveys is None else pf.surveys
+    return pf.model_copy(update={
+        "program": program.model_copy(update=updates),
+        "cadence": cadence.model_copy(update=cadence_updates),
+        "surveys": surveys,
+    })
+
+
+def first_meeting_checklist(pf: ProgramFile) -> dict[str, list[str]]:
+    """before / during / after items: built-ins plus the program's additions, or its replacement."""
+    own: FirstMeeting = pf.checklists.first_meeting
+    return {part: list(getattr(own, part)) if own.replace else FIRST_MEETING[part] + list(getattr(own, part))
+            for part in ("before", "during", "after")}

@@ -1,0 +1,582 @@
+"""The typed program: pydantic models of every section of program.yml."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from enum import Enum
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .intervals import CalendarSpan, Interval, MeetingEvery, MeetingLength
+
+FORMAT_VERSION = 1
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class ProgramType(str, Enum):
+    """The six kinds of mentoring program."""
+
+    one_on_one = "one-on-one"
+    group = "group"
+    peer = "peer"
+    reverse = "reverse"
+    flash = "flash"
+    virtual = "virtual"
+
+
+class Delivery(str, Enum):
+    """Where meetings happen."""
+
+    in_person = "in-person"
+    virtual = "virtual"
+    hybrid = "hybrid"
+
+
+class Weekday(str, Enum):
+    """Day of the week for regular meetings."""
+
+    monday = "monday"
+    tuesday = "tuesday"
+    wednesday = "wednesday"
+    thursday = "thursday"
+    friday = "friday"
+    saturday = "saturday"
+    sunday = "sunday"
+
+    @property
+    def index(self) -> int:
+        """Monday is 0, as in `date.weekday()`."""
+        return list(Weekday).index(self)
+
+
+class Horizon(str, Enum):
+    """How far away a goal is: habit 4-8 weeks, reach 3-12 months, stretch 2-5 years."""
+
+    habit = "habit"
+    reach = "reach"
+    stretch = "stretch"
+
+
+class StageName(str, Enum):
+    """The four stages of a mentoring relationship, in order."""
+
+    initiation = "initiation"
+    cultivation = "cultivation"
+    separation = "separation"
+    redefinition = "redefinition"
+
+
+class SurveyMoment(str, Enum):
+    """When a survey is taken."""
+
+    registration = "registration"
+    after_matching = "after-matching"
+    after_session = "after-session"
+    midpoint = "midpoint"
+    conclusion = "conclusion"
+
+
+class Outcome(str, Enum):
+    """The four categories of mentoring outcomes a survey can measure."""
+
+    attitudinal = "attitudinal"
+    behavioral = "behavioral"
+    career = "career"
+    health = "health"
+
+
+class QuestionType(str, Enum):
+    """How a survey question is answered."""
+
+    text = "text"
+    choice = "choice"
+    multi = "multi"
+    scale = "scale"
+    yes_no = "yes-no"
+
+
+class FeedbackSessions(str, Enum):
+    """How often partners set time aside for mutual feedback."""
+
+    every_meeting = "every-meeting"
+    monthly = "monthly"
+    quarterly = "quarterly"
+    end_of_stage = "end-of-stage"
+    none = "none"
+
+
+# --- scalar types that keep the YAML line in their errors ---------------------------------
+
+def _day(value: Any) -> Any:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise PydanticCustomError("date", f"expected a date written YYYY-MM-DD, got {value!r}")
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise PydanticCustomError("date", "{value} is not a date in the calendar", {"value": value}) from None
+
+
+Day = Annotated[date, BeforeValidator(_day), WithJsonSchema({"type": "string", "format": "date"})]
+
+
+def _clock(value: Any) -> Any:
+    if isinstance(value, time):
+        return value
+    text = value.strip() if isinstance(value, str) else None
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text or "")
+    if not match:
+        raise PydanticCustomError("time", f"expected a time written HH:MM (24-hour), got {value!r}")
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        raise PydanticCustomError("time", "{value} is not a time of day", {"value": value})
+    return time(hour, minute)
+
+
+Clock = Annotated[
+    time,
+    BeforeValidator(_clock),
+    PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}:\d{2}$"}),
+]
+
+
+def _slug(value: str) -> str:
+    if not SLUG.match(value):
+        suggestion = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "my-program"
+        raise PydanticCustomError("slug", f"{value!r} is not a slug (lowercase letters, digits and single "
+                                  f"hyphens); did you mean {suggestion!r}?")
+    return value
+
+
+Slug = Annotated[str, AfterValidator(_slug), Field(pattern=SLUG.pattern, max_length=80)]
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        from .suggest import closest
+        from zoneinfo import available_timezones
+
+        hint = closest(value, sorted(available_timezones()))
+        advice = hint or "; use an IANA name such as 'Europe/London'"
+        raise PydanticCustomError("timezone", f"unknown time zone {value!r}{advice}") from None
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(_timezone)]
+
+Text = Annotated[str, Field(min_length=1, max_length=5000)]
+ShortText = Annotated[str, Field(min_length=1, max_length=300)]
+Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$|^#[0-9a-fA-F]{3}$")]
+Language = Annotated[str, Field(pattern=r"^[a-zA-Z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+
+
+class Section(BaseModel):
+    """Common configuration: unknown keys are errors, field docstrings become descriptions."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True,
+                              populate_by_name=True)
+
+
+# --- program ------------------------------------------------------------------------------
+
+class Contact(Section):
+    """Who participants write to."""
+
+    name: ShortText
+    """Name of the programme contact."""
+    email: ShortText | None = None
+    """E-mail address of the programme team."""
+
+
+class Roles(Section):
+    """What the two partners are called in this program."""
+
+    mentor: ShortText | None = None
+    """Label of the partner who gives guidance (default follows the program type)."""
+    mentee: ShortText | None = None
+    """Label of the partner who is guided (default follows the program type)."""
+
+
+class Branding(Section):
+    """The look of the handbook and printables."""
+
+    logo: ShortText | None = None
+    """Logo image, relative to program.yml (SVG or PNG)."""
+    colour: Colour = "#3f51b5"
+    """Main colour as a hex code, e.g. '#0b5cad'."""
+
+
+class Group(Section):
+    """Group programs: how circles are formed."""
+
+    size: Annotated[int, Field(ge=2, le=50)] = 6
+    """Mentees in one circle."""
+    mentors: Annotated[int, Field(ge=1, le=10)] = 1
+    """Mentors who lead each circle."""
+
+
+class Program(Section):
+    """What the program is, for whom, and when it runs."""
+
+    id: Slug
+    """Short identifier: lowercase letters, digits and hyphens."""
+    title: ShortText
+    """Name of the program as participants see it."""
+    organisation: ShortText | None = None
+    """Organisation running the program."""
+    type: ProgramType
+    """one-on-one | group | peer | reverse | flash | virtual."""
+    delivery: Delivery | None = None
+    """in-person | virtual | hybrid (default follows the type)."""
+    summary: Text | None = None
+    """A few sentences on what the program is for."""
+    audience: Text | None = None
+    """Who the program is for."""
+    language: Language = "en"
+    """Handbook language as a BCP 47 tag, e.g. 'en' or 'en-GB'."""
+    starts: Day
+    """First day of the program."""
+    ends: Day | None = None
+    """Last day of the program (give this or `duration`)."""
+    duration: CalendarSpan | None = None
+    """Length of the program, e.g. '9 months' (give this or `ends`)."""
+    contact: Contact | None = None
+    """Who participants contact with questions."""
+    roles: Roles = Roles()
+    """Labels for the two roles."""
+    branding: Branding = Branding()
+    """Logo and colour."""
+    objectives: list[ShortText] = []
+    """What the organisation wants from the program."""
+    group: Group | None = None
+    """Circle size for group programs."""
+
+    @field_validator("ends")
+    @classmethod
+    def _ends_after_starts(cls, ends: date | None, info: ValidationInfo) -> date | None:
+        starts = info.data.get("starts")
+        if ends is not None and starts is not None and ends < starts:
+            raise PydanticCustomError("date_order", "ends ({ends}) is before starts ({starts})",
+                                      {"ends": ends.isoformat(), "starts": starts.isoformat()})
+        return ends
+
+    @model_validator(mode="after")
+    def _one_end(self) -> Program:
+        if self.ends is None and self.duration is None:
+            raise PydanticCustomError("missing_end", "give either 'ends' (a date) or 'duration' (e.g. '9 months')")
+        if self.ends is not None and self.duration is not None:
+            raise PydanticCustomError("two_ends", "give 'ends' or 'duration', not both")
+        return self
+
+    @property
+    def last_day(self) -> date:
+        """The program's last day, from `ends` or `starts + duration`."""
+        if self.ends is not None:
+            return self.ends
+        assert self.duration is not None
+        from datetime import timedelta
+
+        return max(self.starts, self.duration.add_to(self.starts) - timedelta(days=1))
+
+
+# --- cadence ------------------------------------------------------------------------------
+
+class Stage(Section):
+    """One stage's length and, optionally, its own meeting interval."""
+
+    weeks: Annotated[int, Field(ge=0, le=520)] | None = None
+    """Length of the stage in weeks (default: a share of the program)."""
+    every: MeetingEvery | None = None
+    """Meeting interval in this stage, or 'none' (default: the cadence's)."""
+
+
+class Stages(Section):
+    """The four stages of the mentoring relationship."""
+
+    initiation: Stage = Stage()
+    """Getting to know each other and agreeing how to work."""
+    cultivation: Stage = Stage()
+    """The main period of learning and progress."""
+    separation: Stage = Stage()
+    """Growing independence; meetings thin out."""
+    redefinition: Stage = Stage()
+    """The relationship becomes one between colleagues."""
+
+    def get(self, name: StageName) -> Stage:
+        """The stage called `name`."""
+        return getattr(self, name.value)
+
+
+class Cadence(Section):
+    """How often, when and how long partners meet."""
+
+    every: MeetingEvery | None = None
+    """Meeting interval, e.g. '2 weeks' (default follows the type; 'none' for no schedule)."""
+    sessions: Annotated[int, Field(ge=1, le=500)] | None = None
+    """At most this many meetings (flash programs default to 1)."""
+    length: MeetingLength | None = None
+    """Length of one meeting, e.g. '60 min'."""
+    weekday: Weekday = Weekday.tuesday
+    """Day of the week meetings fall on."""
+    time: Clock = time(10, 0)
+    """Local start time, HH:MM (quote it in YAML: "10:00")."""
+    timezone: TimeZone = "UTC"
+    """IANA time zone name, e.g. 'Europe/London'."""
+    stages: Stages = Stages()
+    """Stage lengths and per-stage meeting intervals."""
+
+
+# --- matching, goals, checklists, feedback ------------------------------------------------
+
+class Matching(Section):
+    """How mentors and mentees are paired."""
+
+    method: Literal["administered", "self"] = "administered"
+    """administered: the programme team pairs people; self: participants choose."""
+    criteria: list[ShortText] = ["career goals", "experience and expertise", "learning and communication style",
+                                 "location and department"]
+    """What matching looks at, most important first."""
+    meet_before_committing: bool = True
+    """Whether mentees may meet several candidates before committing."""
+
+
+class Milestone(Section):
+    """A dated step towards a goal."""
+
+    title: ShortText
+    """What is done by the due date."""
+    due: Day
+    """Date the milestone is due."""
+
+
+class Goal(Section):
+    """A SMART goal."""
+
+    id: Slug
+    """Identifier, unique among goals."""
+    title: ShortText
+    """The goal in one line."""
+    horizon: Horizon = Horizon.reach
+    """habit (4-8 weeks) | reach (3-12 months) | stretch (2-5 years)."""
+    for_: Literal["mentee", "mentor"] = Field("mentee", alias="for")
+    """Whose goal it is: the mentee's unless 'mentor'."""
+    specific: Text | None = None
+    """S: what exactly will be done."""
+    measurable: Text | None = None
+    """M: how progress and success are measured."""
+    achievable: Text | None = None
+    """A: why it is within reach, and with what support."""
+    relevant: Text | None = None
+    """R: why it matters now."""
+    time_bound: Day | None = None
+    """T: the deadline."""
+    milestones: list[Milestone] = []
+    """Dated steps on the way."""
+
+
+class FirstMeeting(Section):
+    """The first-meeting checklist."""
+
+    before: list[ShortText] = []
+    """Items to do before the first meeting."""
+    during: list[ShortText] = []
+    """Items to cover during the first meeting."""
+    after: list[ShortText] = []
+    """Items to do after the first meeting."""
+    replace: bool = False
+    """Replace the built-in checklist instead of adding to it."""
+
+
+class Checklists(Section):
+    """Checklists in the handbook and printables."""
+
+    first_meeting: FirstMeeting = FirstMeeting()
+    """The first-meeting checklist: additions or a replacement."""
+
+
+class Feedback(Section):
+    """How partners give each other feedback."""
+
+    positive_per_corrective: Annotated[int, Field(ge=1, le=10)] = 3
+    """Affirming comments for each corrective one."""
+    sessions: FeedbackSessions = FeedbackSessions.monthly
+    """every-meeting | monthly | quarterly | end-of-stage | none."""
+    prompts: list[ShortText] = []
+    """Questions partners answer in feedback sessions."""
+
+
+# --- surveys ------------------------------------------------------------------------------
+
+class Question(Section):
+    """One survey question."""
+
+    id: Slug
+    """Identifier, unique within its survey."""
+    text: ShortText
+    """The question as asked."""
+    type: QuestionType = QuestionType.text
+    """text | choice | multi | scale | yes-no."""
+    required: bool = False
+    """Whether an answer is required."""
+    options: list[ShortText] | None = None
+    """Answers to choose from (choice and multi)."""
+    options_from: Literal["goals"] | None = None
+    """'goals': one option per program goal (choice and multi)."""
+    min: int | None = None
+    """Lowest value on a scale (default 1)."""
+    max: int | None = None
+    """Highest value on a scale (default 5)."""
+    labels: list[ShortText] | None = None
+    """Words for the two ends of a scale, e.g. ['Not at all', 'Completely']."""
+
+    @field_validator("max")
+    @classmethod
+    def _range(cls, high: int | None, info: ValidationInfo) -> int | None:
+        low = info.data.get("min")
+        if high is not None and low is not None and low >= high:
+            raise PydanticCustomError("scale_range", "max ({high}) must be greater than min ({low})",
+                                      {"high": high, "low": low})
+        return high
+
+    @model_validator(mode="after")
+    def _fits_type(self) -> Question:
+        multiple = self.type in (QuestionType.choice, QuestionType.multi)
+        if multiple and not self.options and not self.options_from:
+            raise PydanticCustomError("no_options", "a {kind} question needs 'options' or 'options_from: goals'",
+                                      {"kind": self.type.value})
+        if not multiple and (self.options or self.options_from):
+            raise PydanticCustomError("stray_options", "'options' only fit choice and multi questions, "
+                                      "not {kind}", {"kind": self.type.value})
+        if self.type != QuestionType.scale and (self.min is not None or self.max is not None):
+            raise PydanticCustomError("stray_range", "'min' and 'max' only fit scale questions")
+        if self.type == QuestionType.scale:
+            low, high = self.scale
+            if high - low > 20:
+                raise PydanticCustomError("scale_range", "a scale of more than 21 points cannot be printed; "
+                                          "use at most 0..20")
+            if low >= high:
+                raise PydanticCustomError("scale_range", "max ({high}) must be greater than min ({low})",
+                                          {"high": high, "low": low})
+        return self
+
+    @property
+    def scale(self) -> tuple[int, int]:
+        """(min, max) of a scale question, with defaults 1..5."""
+        return (1 if self.min is None else self.min, 5 if self.max is None else self.max)
+
+
+def _unique_ids(items: list[Any], what: str) -> list[Any]:
+    seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        if item.id in seen:
+            raise PydanticCustomError("duplicate_id", f"{what} id {item.id!r} is used twice (first at [{seen[item.id]}])",
+                                      {"at": [index, "id"]})
+        seen[item.id] = index
+    return items
+
+
+class Survey(Section):
+    """A survey taken at one moment of the program."""
+
+    id: Slug
+    """Identifier, unique among surveys; the PDF is survey-<id>.pdf."""
+    title: ShortText
+    """Title shown on the form."""
+    when: SurveyMoment
+    """registration | after-matching | after-session | midpoint | conclusion."""
+    measures: list[Outcome] = []
+    """Outcome categories this survey measures."""
+    intro: Text | None = None
+    """A sentence or two shown above the questions."""
+    questions: list[Question] = []
+    """The questions, in order."""
+
+    @field_validator("questions")
+    @classmethod
+    def _unique_questions(cls, questions: list[Question]) -> list[Question]:
+        return _unique_ids(questions, "question")
+
+
+class Print(Section):
+    """Printables settings."""
+
+    paper: Literal["A4", "letter"] = "A4"
+    """Paper size: A4 | letter."""
+    fillable: bool = True
+    """Make PDF form fields that can be filled in on screen."""
+
+
+class SiteOptions(Section):
+    """Handbook website settings."""
+
+    changelog: bool = False
+    """Add a 'What changed' page built from program.yml's git history."""
+    url: ShortText | None = None
+    """Public address of the handbook, if it is published."""
+
+
+class ProgramFile(Section):
+    """A whole program.yml."""
+
+    mentorkit: int
+    """Format version of this file; only 1 exists."""
+    program: Program
+    """What the program is, for whom, and when it runs."""
+    cadence: Cadence = Cadence()
+    """Meeting rhythm and the four stages."""
+    matching: Matching = Matching()
+    """How partners are matched."""
+    goals: list[Goal] = []
+    """SMART goals."""
+    checklists: Checklists = Checklists()
+    """Checklists."""
+    feedback: Feedback = Feedback()
+    """Feedback practice."""
+    surveys: list[Survey] | None = None
+    """Surveys (default: registration, after-matching, midpoint and conclusion)."""
+    pages: list[ShortText] = []
+    """Extra Markdown pages, relative to program.yml."""
+    print: Print = Print()
+    """Printables settings."""
+    site: SiteOptions = SiteOptions()
+    """Handbook website settings."""
+
+    @field_validator("mentorkit")
+    @classmethod
+    def _version(cls, version: int) -> int:
+        if version != FORMAT_VERSION:
+            raise PydanticCustomError("version", "format version {version} is not supported; this mentorkit reads "
+                                      "version {supported}", {"version": version, "supported": FORMAT_VERSION})
+        return version
+
+    @field_validator("goals")
+    @classmethod
+    def _unique_goals(cls, goals: list[Goal]) -> list[Goal]:
+        return _unique_ids(goals, "goal")
+
+    @field_validator("surveys")
+    @classmethod
+    def _unique_surveys(cls, surveys: list[Survey] | None) -> list[Survey] | None:
+        return None if surveys is None else _unique_ids(surveys, "survey")
+
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,46 @@
+"""Program -> the list of outputs to make (pure): which printables exist and what they are called."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from .model import ProgramFile
+
+Kind = Literal["checklist", "goals", "feedback", "survey", "workbook"]
+PRINT_DIR = "print"
+CALENDAR = "calendar.ics"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One PDF to print: its file name (a URL users share), title and what it holds."""
+
+    name: str
+    title: str
+    kind: Kind
+    survey: str | None = None
+    role: Literal["mentor", "mentee"] | None = None
+
+    @property
+    def href(self) -> str:
+        """Path relative to the output folder."""
+        return f"{PRINT_DIR}/{self.name}"
+
+
+def documents(pf: ProgramFile) -> list[Document]:
+    """Every printable of a resolved program, in the order the downloads page lists them."""
+    roles = pf.program.roles
+    docs = [
+        Document("first-meeting-checklist.pdf", "First-meeting checklist", "checklist"),
+        Document("smart-goal-worksheet.pdf", "SMART goal worksheet", "goals"),
+        Document("feedback-form.pdf", "Feedback form", "feedback"),
+    ]
+    docs += [Document(f"survey-{s.id}.pdf", f"Survey: {s.title}", "survey", survey=s.id) for s in pf.surveys or []]
+    docs += [
+        Document("workbook-mentee.pdf", f"Workbook for the {(roles.mentee or 'mentee').lower()}", "workbook",
+                 role="mentee"),
+        Document("workbook-mentor.pdf", f"Workbook for the {(roles.mentor or 'mentor').lower()}", "workbook",
+                 role="mentor"),
+    ]
+    return docs

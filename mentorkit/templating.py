@@ -1,0 +1,80 @@
+"""The one Jinja environment: StrictUndefined, autoescaped HTML, an explicit Markdown escape, user overrides."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
+
+from .resources import builtin_dir
+
+# Characters that mean something to Markdown or its extensions (tables, tilde, caret, mark, emoji, attr_list).
+_MD_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|~<>:^=$%@\"']")
+
+
+def md(value: Any) -> Markup:
+    """Escape a user value for Markdown: every HTML and Markdown character becomes an entity.
+
+    The result is marked safe so that it is not escaped twice; it never contains raw HTML.
+    """
+    if value is None:
+        return Markup("")
+    # `&` first, so the entities written next are not escaped again; `;` is never special.
+    text = _MD_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", str(value).replace("&", "&amp;"))
+    text = " ".join(text.split())
+    # `{{` in user data stays literal: it is data, and MkDocs never re-renders our Markdown as Jinja.
+    return Markup(text)
+
+
+def md_block(value: Any) -> Markup:
+    """Like `md`, but keeps paragraph breaks (blank lines) of multi-line user text."""
+    if value is None:
+        return Markup("")
+    paragraphs = [p for p in re.split(r"\n\s*\n", str(value).strip()) if p.strip()]
+    return Markup("\n\n".join(str(md(" ".join(p.split()))) for p in paragraphs))
+
+
+def _autoescape(name: str | None) -> bool:
+    return bool(name) and name.endswith((".html", ".html.j2", ".xml", ".svg"))  # type: ignore[union-attr]
+
+
+def environment(project_root: Path | None = None) -> ImmutableSandboxedEnvironment:
+    """The Jinja environment: user `templates/` beside program.yml first, then the built-ins.
+
+    User templates are code written by someone else, so everything renders in a sandbox.
+    `{% extends "builtin/site/home.md.j2" %}` lets an override extend the original.
+    """
+    builtin = FileSystemLoader(str(builtin_dir("templates")))
+    loaders: list[Any] = []
+    if project_root is not None and (project_root / "templates").is_dir():
+        loaders.append(FileSystemLoader(str(project_root / "templates")))
+    loaders += [builtin, PrefixLoader({"builtin": builtin})]
+    env = ImmutableSandboxedEnvironment(
+        loader=ChoiceLoader(loaders),
+        undefined=StrictUndefined,
+        autoescape=_autoescape,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md"] = md
+    env.filters["md_block"] = md_block
+    return env
+
+
+def content_path(name: str, project_root: Path | None = None) -> Path:
+    """A content library file: the user's `content/NAME` beside program.yml overrides the built-in."""
+    if project_root is not None:
+        own = project_root / "content" / name
+        if own.is_file():
+            return own
+    return builtin_dir("content") / name
+
+
+def content(name: str, project_root: Path | None = None) -> str:
+    """The text of a content library file (Markdown written by us or by the program team: not a template)."""
+    return content_path(name, project_root).read_text(encoding="utf-8")

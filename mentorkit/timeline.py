@@ -1,0 +1,204 @@
+"""The dated plan: a pure function from a resolved program to stages, meetings, goals and survey moments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from .intervals import Interval
+from .model import Goal, Horizon, ProgramFile, StageName, Survey, SurveyMoment
+
+# Default shares of the program for the four stages (a 9-month program: about 4, 26, 6 and 3 weeks).
+STAGE_SHARES = {StageName.initiation: 0.10, StageName.cultivation: 0.67,
+                StageName.separation: 0.15, StageName.redefinition: 0.08}
+REGISTRATION_LEAD = timedelta(weeks=2)
+AFTER_MATCHING_DELAY = timedelta(weeks=1)
+
+
+@dataclass(frozen=True)
+class StagePlan:
+    """One stage with its dates (inclusive) and meeting interval."""
+
+    name: StageName
+    starts: date
+    ends: date
+    every: Interval
+
+    @property
+    def days(self) -> int:
+        """Length in days."""
+        return (self.ends - self.starts).days + 1
+
+    @property
+    def weeks(self) -> float:
+        """Length in weeks."""
+        return self.days / 7
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """One scheduled meeting."""
+
+    number: int
+    starts: datetime
+    ends: datetime
+    stage: StageName
+    timezone: str
+
+    @property
+    def date(self) -> date:
+        """Local date of the meeting."""
+        return self.starts.date()
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A goal deadline or milestone."""
+
+    goal: Goal
+    title: str
+    due: date
+    is_milestone: bool
+
+
+@dataclass(frozen=True)
+class SurveyMomentPlan:
+    """When a survey is taken: one date, or one per meeting for after-session surveys."""
+
+    survey: Survey
+    dates: tuple[date, ...]
+    meetings: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The whole dated plan of a program."""
+
+    starts: date
+    ends: date
+    timezone: str
+    stages: tuple[StagePlan, ...]
+    meetings: tuple[Meeting, ...]
+    deadlines: tuple[Deadline, ...]
+    surveys: tuple[SurveyMomentPlan, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    def stage(self, name: StageName) -> StagePlan:
+        """The plan of the stage called `name`."""
+        return next(s for s in self.stages if s.name == name)
+
+    def stage_of(self, day: date) -> StagePlan:
+        """The stage that `day` falls in (the last stage for days after the end)."""
+        for s in self.stages:
+            if s.starts <= day <= s.ends:
+                return s
+        return self.stages[-1] if day > self.ends else self.stages[0]
+
+    def meetings_in(self, name: StageName) -> list[Meeting]:
+        """Meetings held in one stage."""
+        return [m for m in self.meetings if m.stage == name]
+
+
+def stage_dates(pf: ProgramFile) -> list[tuple[StageName, date, date]]:
+    """Lay the four stages end to end from `starts`, fitting them to the program's last day."""
+    starts, last = pf.program.starts, pf.program.last_day
+    total = (last - starts).days + 1
+    names = list(StageName)
+    if total < 28:  # too short for weeks: every stage spans the whole program (a flash session)
+        return [(n, starts, last) for n in names]
+    given = {n: pf.cadence.stages.get(n).weeks for n in names}
+    fixed_days = sum(7 * w for w in given.values() if w is not None)
+    open_share = sum(STAGE_SHARES[n] for n in names if given[n] is None)
+    spare = max(0, total - fixed_days)
+    days: dict[StageName, int] = {}
+    for n in names:
+        w = given[n]
+        days[n] = 7 * w if w is not None else max(7, round(spare * STAGE_SHARES[n] / open_share / 7) * 7)
+    out = []
+    cursor = starts
+    for i, n in enumerate(names):
+        end = last if i == len(names) - 1 else min(last, cursor + timedelta(days=days[n] - 1))
+        end = max(end, cursor)
+        out.append((n, cursor, end))
+        cursor = min(last, end + timedelta(days=1))
+    return out
+
+
+def _first_on_weekday(day: date, weekday: int) -> date:
+    return day + timedelta(days=(weekday - day.weekday()) % 7)
+
+
+def schedule(pf: ProgramFile, stages: list[StagePlan]) -> list[Meeting]:
+    """Every meeting: on the cadence weekday and time, each stage stepping by its own interval."""
+    cad = pf.cadence
+    tz = ZoneInfo(cad.timezone)
+    assert cad.length is not None and cad.every is not None, "resolve() the program first"
+    starts, last = pf.program.starts, pf.program.last_day
+    limit = cad.sessions if cad.sessions is not None else 10_000
+    dates: list[date] = []
+    day = _first_on_weekday(starts, cad.weekday.index)
+    if day > last:
+        day = starts
+    if cad.every.is_none and all(s.every.is_none for s in stages):
+        dates = [day] if cad.sessions else []
+    else:
+        anchor, steps = day, 0
+        while day <= last and len(dates) < limit:
+            stage = next((s for s in stages if s.starts <= day <= s.ends), stages[-1])
+            if stage.every.is_none:
+                later = [s for s in stages if s.starts > stage.ends and not s.every.is_none]
+                if not later:
+                    break
+                day = _first_on_weekday(later[0].starts, cad.weekday.index)
+                anchor, steps = day, 0
+                continue
+            dates.append(day)
+            if stage.every.unit == "month":
+                steps += stage.every.amount
+                day = _first_on_weekday(Interval(steps, "month").add_to(anchor), cad.weekday.index)
+            else:
+                day = stage.every.add_to(day)
+                anchor, steps = day, 0
+    meetings = []
+    for number, d in enumerate(dates, start=1):
+        begin = datetime.combine(d, cad.time, tzinfo=tz)
+        stage = next((s for s in stages if s.starts <= d <= s.ends), stages[-1])
+        meetings.append(Meeting(number, begin, begin + timedelta(minutes=cad.length.minutes()), stage.name,
+                                cad.timezone))
+    return meetings
+
+
+def survey_dates(survey: Survey, starts: date, ends: date, meetings: list[Meeting]) -> SurveyMomentPlan:
+    """The date(s) a survey is taken."""
+    if survey.when == SurveyMoment.registration:
+        return SurveyMomentPlan(survey, (starts - REGISTRATION_LEAD,))
+    if survey.when == SurveyMoment.after_matching:
+        return SurveyMomentPlan(survey, (min(ends, starts + AFTER_MATCHING_DELAY),))
+    if survey.when == SurveyMoment.midpoint:
+        return SurveyMomentPlan(survey, (starts + timedelta(days=(ends - starts).days // 2),))
+    if survey.when == SurveyMoment.conclusion:
+        return SurveyMomentPlan(survey, (ends,))
+    return SurveyMomentPlan(survey, tuple(m.date for m in meetings), tuple(m.number for m in meetings))
+
+
+def plan(pf: ProgramFile) -> Plan:
+    """The dated plan of a resolved program (see defaults.resolve)."""
+    assert pf.cadence.every is not None, "resolve() the program first"
+    stages = [StagePlan(n, s, e, pf.cadence.stages.get(n).every or pf.cadence.every)
+              for n, s, e in stage_dates(pf)]
+    meetings = schedule(pf, stages)
+    deadlines = []
+    for goal in pf.goals:
+        deadlines += [Deadline(goal, m.title, m.due, True) for m in goal.milestones]
+        if goal.time_bound is not None:
+            deadlines.append(Deadline(goal, goal.title, goal.time_bound, False))
+    deadlines.sort(key=lambda d: (d.due, d.goal.id, not d.is_milestone, d.title))
+    starts, ends = pf.program.starts, pf.program.last_day
+    surveys = [survey_dates(s, starts, ends, meetings) for s in pf.surveys or []]
+    return Plan(starts, ends, pf.cadence.timezone, tuple(stages), tuple(meetings), tuple(deadlines),
+                tuple(surveys))
+
+
+HORIZON_RANGE_DAYS = {Horizon.habit: (28, 56), Horizon.reach: (91, 366), Horizon.stretch: (730, 1827)}
+HORIZON_TEXT = {Horizon.habit: "4-8 weeks", Horizon.reach: "3-12 months", Horizon.stretch: "2-5 years"}
