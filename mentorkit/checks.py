@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from .errors import Problem
 from .load import Located
-from .model import Horizon, ProgramFile, SurveyMoment
+from .model import Horizon, ProgramFile, ProgramType, SurveyMoment
 from .timeline import HORIZON_RANGE_DAYS, HORIZON_TEXT, Plan
 
 
@@ -20,7 +20,8 @@ def warnings_for(pf: ProgramFile, dated: Plan, located: Located) -> Iterator[Pro
             if deadline < starts:
                 yield located.problem(at + ("time_bound",), f"deadline {deadline} is before the program starts "
                                       f"({starts})", severity="warning")
-            elif deadline > ends and goal.horizon != Horizon.stretch:
+            elif deadline > ends and goal.horizon != Horizon.stretch and pf.program.type != ProgramType.flash:
+                # a flash session is one day: the actions it starts always run on after it
                 yield located.problem(at + ("time_bound",), f"deadline {deadline} is after the program ends "
                                       f"({ends}); is this a stretch goal?", severity="warning")
             low, high = HORIZON_RANGE_DAYS[goal.horizon]

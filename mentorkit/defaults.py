@@ -109,10 +109,13 @@ def _q(id: str, text: str, type: QuestionType, **extra: object) -> Question:
     return Question.model_validate({"id": id, "text": text, "type": type.value, **extra})
 
 
-def default_surveys() -> list[Survey]:
-    """Registration, after-matching, midpoint and conclusion surveys, short and scored where possible."""
+def default_surveys(program_type: ProgramType) -> list[Survey]:
+    """Registration, after-matching, midpoint and conclusion surveys, short and scored where possible.
+
+    A flash program is a single session: only registration and conclusion make sense.
+    """
     satisfied = dict(min=1, max=10, labels=["Not at all", "Completely"])
-    return [
+    surveys = [
         Survey(id="registration", title="Registration", when=SurveyMoment.registration,
                measures=["attitudinal", "career"],  # type: ignore[list-item]
                questions=[
@@ -153,6 +156,9 @@ def default_surveys() -> list[Survey]:
                    _q("mentor-next", "Would you like to mentor someone yourself?", QuestionType.yes_no),
                ]),
     ]
+    if program_type == ProgramType.flash:
+        return [s for s in surveys if s.when in (SurveyMoment.registration, SurveyMoment.conclusion)]
+    return surveys
 
 
 def resolve(pf: ProgramFile) -> ProgramFile:
@@ -172,7 +178,7 @@ def resolve(pf: ProgramFile) -> ProgramFile:
         cadence_updates["every"] = t.every if t.every is not None else Interval(0, "none")
         if cadence.sessions is None and t.sessions is not None:
             cadence_updates["sessions"] = t.sessions
-    surveys = default_surveys() if pf.surveys is None else pf.surveys
+    surveys = default_surveys(program.type) if pf.surveys is None else pf.surveys
     return pf.model_copy(update={
         "program": program.model_copy(update=updates),
         "cadence": cadence.model_copy(update=cadence_updates),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -114,7 +115,14 @@ def stage_dates(pf: ProgramFile) -> list[tuple[StageName, date, date]]:
     days: dict[StageName, int] = {}
     for n in names:
         w = given[n]
-        days[n] = 7 * w if w is not None else max(7, round(spare * STAGE_SHARES[n] / open_share / 7) * 7)
+        every = pf.cadence.stages.get(n).every or pf.cadence.every
+        # a default stage is at least one meeting interval long, so it holds a meeting
+        floor = 7 if every is None or every.is_none else max(7, math.ceil(every.approx_days() / 7) * 7)
+        days[n] = 7 * w if w is not None else max(floor, round(spare * STAGE_SHARES[n] / open_share / 7) * 7)
+    if None in given.values() and given[StageName.cultivation] is None:
+        # the main stage absorbs what the floors took, so the stages still fit the program
+        others = sum(d for n, d in days.items() if n != StageName.cultivation)
+        days[StageName.cultivation] = max(7, total - others)
     out = []
     cursor = starts
     for i, n in enumerate(names):

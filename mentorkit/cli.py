@@ -1,0 +1,211 @@
+"""The command line: parse options, call the library once, map MentorkitError to exit code 2."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .errors import MentorkitError, Problem
+
+F = TypeVar("F", bound=Callable[..., Any])
+PROGRAM = click.argument("program", required=False, default="program.yml",
+                         type=click.Path(dir_okay=False, path_type=Path))
+
+
+def _report(problems: list[Problem] | tuple[Problem, ...], fmt: str = "text") -> None:
+    if fmt == "json":
+        return
+    for p in problems:
+        click.echo(str(p), err=True)
+
+
+def handles_errors(fn: F) -> F:
+    """Turn MentorkitError into located messages on stderr and exit code 2: no traceback."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except MentorkitError as exc:
+            if kwargs.get("fmt") == "json":
+                click.echo(json.dumps({"ok": False, "problems": [p.as_dict() for p in exc.problems]}, indent=2))
+            else:
+                _report(exc.problems)
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="mentorkit")
+def main() -> None:
+    """Turn a mentoring program described in program.yml into a handbook website, printables and a calendar.
+
+    \b
+    Examples:
+      mentorkit new my-program --type peer   start a new program
+      mentorkit check                        validate ./program.yml
+      mentorkit build -o site                build the handbook into site/
+      mentorkit serve                        preview with live reload
+    """
+
+
+@main.command()
+@PROGRAM
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--explain", is_flag=True, help="Print the program with every default filled in, and its timeline.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: machine-readable problems for editors and CI.")
+@handles_errors
+def check(program: Path, strict: bool, explain: bool, fmt: str) -> None:
+    """Validate PROGRAM (default ./program.yml) and report every problem at once.
+
+    \b
+    Exit codes: 0 valid (warnings allowed), 2 errors (or warnings with --strict).
+    Examples:
+      mentorkit check
+      mentorkit check programs/2027.yml --strict
+      mentorkit check --explain
+      mentorkit check --format json
+    """
+    from .project import load_program
+
+    project = load_program(program, strict=strict)
+    if fmt == "json":
+        click.echo(json.dumps({"ok": True, "problems": [w.as_dict() for w in project.warnings]}, indent=2))
+        return
+    _report(project.warnings)
+    if explain:
+        from .explain import explain as explain_text
+
+        click.echo(explain_text(project))
+    else:
+        from .explain import plural
+
+        pf, plan = project.program, project.plan
+        counts = [plural(len(plan.meetings), "meeting"), plural(len(pf.goals), "goal"),
+                  plural(len(pf.surveys or []), "survey")]
+        if project.warnings:
+            counts.append(plural(len(project.warnings), "warning"))
+        click.echo(f"{program}: ok: {pf.program.title} ({pf.program.type.value}), {plan.starts} to {plan.ends}, "
+                   + ", ".join(counts))
+
+
+@main.command()
+@PROGRAM
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: site/ beside the current folder).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="PDF worker processes (default: cores).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@handles_errors
+def build(program: Path, out: Path | None, jobs: int | None, strict: bool) -> None:
+    """Build the handbook website, printables and calendar of PROGRAM into OUT.
+
+    The build is made in a temporary folder and swapped in when complete: a failed
+    build leaves the previous output as it was.
+
+    \b
+    Examples:
+      mentorkit build
+      mentorkit build programs/2027.yml -o public --jobs 2
+    """
+    from .build import build as run_build
+
+    result = run_build(program, out or Path("site"), jobs=jobs, strict=strict)
+    _report(result.project.warnings)
+    click.echo(f"built {result.files} files into {result.out}/")
+
+
+@main.command()
+@PROGRAM
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@handles_errors
+def serve(program: Path, host: str, port: int) -> None:
+    """Preview the handbook, rebuilding when program.yml, content/ or templates/ change.
+
+    \b
+    Examples:
+      mentorkit serve
+      mentorkit serve programs/2027.yml --port 8080
+    """
+    from .project import load_program
+    from .site import serve as run_serve
+
+    load_program(program)  # fail fast with located errors
+    run_serve(program, host=host, port=port)
+
+
+@main.command()
+@click.argument("roster", type=click.Path(dir_okay=False, path_type=Path))
+@PROGRAM
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("workbooks"),
+              show_default=True, help="Output folder.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: cores).")
+@handles_errors
+def workbooks(roster: Path, program: Path, out: Path, jobs: int | None) -> None:
+    """Write one personalised workbook per participant of ROSTER (CSV: name,email,role,group).
+
+    \b
+    Examples:
+      mentorkit workbooks roster.csv
+      mentorkit workbooks roster.csv programs/2027.yml -o workbooks-2027
+    """
+    from rich.progress import Progress
+
+    from .output import staged, write_files
+    from .printing import render_workbooks
+    from .project import load_program
+    from .roster import read_roster
+
+    project = load_program(program)
+    people = read_roster(roster)
+    with Progress(transient=True) as bar:
+        task = bar.add_task("Rendering workbooks", total=len(people))
+        pdfs = render_workbooks(project, people, jobs=jobs,
+                                progress=lambda done, total: bar.update(task, completed=done, total=total))
+    with staged(out, project.root) as stage:
+        write_files(stage, pdfs)
+    click.echo(f"wrote {len(pdfs)} workbooks into {out}/")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--type", "program_type", required=True,
+              type=click.Choice(["one-on-one", "group", "peer", "reverse", "flash", "virtual"]),
+              help="Program type: its defaults fill in roles, cadence and stages.")
+@handles_errors
+def new(folder: Path, program_type: str) -> None:
+    """Start a new program in FOLDER (which must not exist or be empty).
+
+    \b
+    Examples:
+      mentorkit new peer-2027 --type peer
+      mentorkit new exec-reverse --type reverse
+    """
+    from .model import ProgramType
+    from .scaffold import scaffold
+
+    for path in scaffold(folder, ProgramType(program_type)):
+        click.echo(f"created {path}")
+    click.echo(f"next: cd {folder} && mentorkit check && mentorkit build")
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of program.yml (for editors: yaml-language-server).
+
+    \b
+    Examples:
+      mentorkit schema > program.schema.json
+    """
+    from .model import ProgramFile
+
+    click.echo(json.dumps(ProgramFile.model_json_schema(), indent=2, sort_keys=True))

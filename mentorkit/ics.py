@@ -1,0 +1,55 @@
+"""The plan -> an .ics calendar of meetings, survey moments and goal deadlines (stable UIDs, VTIMEZONE)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from .model import SurveyMoment
+from .project import Project
+
+
+def calendar_bytes(project: Project, stamp: datetime) -> bytes:
+    """The program's calendar; byte-identical for the same program and `stamp`."""
+    from icalendar import Calendar, Event
+
+    pf, plan = project.program, project.plan
+    pid = pf.program.id
+    title = pf.program.title
+    roles = pf.program.roles
+    events = []
+    after_session = [s.survey.title for s in plan.surveys if s.survey.when == SurveyMoment.after_session]
+    where = {"in-person": "In person", "virtual": "Video call", "hybrid": "In person or by video"}
+    delivery = pf.program.delivery.value if pf.program.delivery else "in-person"
+    for m in plan.meetings:
+        lines = [f"Meeting {m.number} of {len(plan.meetings)} in the {m.stage.value} stage of {title}.",
+                 f"{roles.mentor} and {roles.mentee}."]
+        if m.number == 1:
+            lines.append("First meeting: bring the first-meeting checklist.")
+        if after_session:
+            lines.append("Afterwards, fill in: " + ", ".join(after_session) + ".")
+        events.append(Event.new(uid=f"{pid}-meeting-{m.number}@mentorkit", stamp=stamp, start=m.starts, end=m.ends,
+                                summary=f"{title}: meeting {m.number}", description="\n".join(lines),
+                                location=where[delivery], categories=["Mentoring", m.stage.value.title()]))
+    for moment in plan.surveys:
+        if moment.survey.when == SurveyMoment.after_session:
+            continue
+        day = moment.dates[0]
+        events.append(Event.new(uid=f"{pid}-survey-{moment.survey.id}@mentorkit", stamp=stamp, start=day,
+                                end=day + timedelta(days=1), summary=f"{title}: survey - {moment.survey.title}",
+                                description=f"Please fill in the {moment.survey.title} survey.",
+                                categories=["Mentoring", "Survey"], transparency="TRANSPARENT"))
+    for goal in pf.goals:
+        dated = [(f"milestone-{i}", f"Milestone: {m.title} ({goal.title})", m.due)
+                 for i, m in enumerate(goal.milestones, start=1)]
+        if goal.time_bound is not None:
+            dated.append(("deadline", f"Goal deadline: {goal.title}", goal.time_bound))
+        for key, summary, due in dated:
+            events.append(Event.new(uid=f"{pid}-goal-{goal.id}-{key}@mentorkit", stamp=stamp, start=due,
+                                    end=due + timedelta(days=1), summary=summary,
+                                    categories=["Mentoring", "Goal"], transparency="TRANSPARENT"))
+    cal = Calendar.new(uid=f"{pid}@mentorkit", prodid="-//mentorkit//mentorkit//EN", method="PUBLISH",
+                       name=title, description=f"Meetings, surveys and goal deadlines of {title}",
+                       subcomponents=events)
+    # Only the years the program spans, so the VTIMEZONE stays short.
+    cal.add_missing_timezones(first_date=date(plan.starts.year - 1, 1, 1), last_date=date(plan.ends.year + 2, 1, 1))
+    return cal.to_ical()
