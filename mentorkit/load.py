@@ -73,6 +73,18 @@ for _tag, _regexp, _first in [
     _Loader.add_implicit_resolver(_tag, re.compile(_regexp), _first)
 
 
+def _construct_int(loader: yaml.SafeLoader, node: Node) -> int:
+    """Decimal only: YAML 1.1 reads 0777 as octal, which no program means."""
+    text = str(loader.construct_scalar(node))  # type: ignore[arg-type]
+    try:
+        return int(text.replace("_", ""), 10)
+    except ValueError:
+        raise ConstructorError(None, None, f"{text!r} is not a whole number", node.start_mark) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
 def _yaml_problem(file: str, exc: yaml.MarkedYAMLError) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     message = " ".join(str(m) for m in (exc.context, exc.problem) if m)
@@ -113,6 +125,7 @@ def _check_tree(root: Node, file: str) -> list[Problem]:
         return problems
 
     seen: set[int] = set()
+    dropped: set[int] = set()
 
     def walk(node: Node) -> None:
         if id(node) in seen:
@@ -136,10 +149,13 @@ def _check_tree(root: Node, file: str) -> list[Problem]:
                     first = keys[ident].start_mark
                     problems.append(Problem(file, k.start_mark.line + 1, k.start_mark.column + 1, "error", "",
                                             f"duplicate key {k.value!r} (first defined on line {first.line + 1})"))
+                    dropped.add(id(k))
                 else:
                     keys[ident] = k
                 walk(k)
                 walk(v)
+            # keep the first of duplicate keys, so other errors speak of what the user wrote first
+            node.value = [(k, v) for k, v in node.value if id(k) not in dropped]
         elif isinstance(node, SequenceNode):
             for item in node.value:
                 walk(item)
