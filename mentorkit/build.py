@@ -42,9 +42,9 @@ def _source_date(epoch: int) -> Iterator[None]:
 def build(program: str | Path = "program.yml", out: str | Path = "site", *, jobs: int | None = None,
           strict: bool = False, changelog: bool | None = None) -> BuildResult:
     """Build the handbook site, printables and calendar of `program` into `out`, atomically."""
-    from . import printing, site
-
     project = load_program(program, strict=strict)
+    from . import printing, site  # heavy: only once the program is known to be valid
+
     stamp = build_timestamp(project.path, project.program.program.starts)
     docs = documents(project.program)
     pdfs = printing.render_documents(project, docs, jobs=jobs)

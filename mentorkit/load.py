@@ -140,10 +140,6 @@ def _check_tree(root: Node, file: str) -> list[Problem]:
         if isinstance(node, MappingNode):
             keys: dict[object, Node] = {}
             for k, v in node.value:
-                if k.tag == "tag:yaml.org,2002:merge":
-                    problems.append(Problem(file, k.start_mark.line + 1, k.start_mark.column + 1, "error", "",
-                                            "merge keys ('<<') are not supported; write the keys out"))
-                    continue
                 ident = (k.tag, k.value) if isinstance(k, ScalarNode) else id(k)
                 if ident in keys:
                     first = keys[ident].start_mark

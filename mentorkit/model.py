@@ -126,7 +126,8 @@ def _day(value: Any) -> Any:
     if isinstance(value, date):
         return value
     if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        raise PydanticCustomError("date", f"expected a date written YYYY-MM-DD, got {value!r}")
+        got = str(value).lower() if isinstance(value, bool) else repr(value)
+        raise PydanticCustomError("date", f"expected a date written YYYY-MM-DD, got {got}")
     try:
         return date.fromisoformat(value.strip())
     except ValueError:

@@ -10,6 +10,7 @@ from .defaults import resolve
 from .errors import Problem, ProgramError
 from .load import Located, load_yaml, load_yaml_bytes
 from .model import ProgramFile
+from .paths import path_problems
 from .timeline import Plan, plan
 from .validate import validate
 
@@ -32,13 +33,17 @@ class Project:
     """Located warnings (`--strict` makes them errors)."""
 
 
-def _finish(path: Path, located: Located, strict: bool) -> Project:
+def _finish(path: Path, located: Located, strict: bool, check_files: bool = True) -> Project:
     program = resolve(validate(located))
+    root = path.resolve().parent
+    if check_files:
+        problems = path_problems(program, root, located)
+        if problems:
+            raise ProgramError(problems)
     dated = plan(program)
     found = tuple(warnings_for(program, dated, located))
     if strict and found:
         raise ProgramError([Problem(w.file, w.line, w.column, "error", w.path, w.message) for w in found])
-    root = path.resolve().parent
     return Project(path, root, located, program, dated, found)
 
 
@@ -49,5 +54,8 @@ def load_program(path: str | Path = "program.yml", *, strict: bool = False) -> P
 
 
 def load_program_bytes(raw: bytes, display: str, root: Path, *, strict: bool = False) -> Project:
-    """Load a program from bytes (e.g. a git revision); `root` stands in for its folder."""
-    return _finish(root / "program.yml", load_yaml_bytes(raw, display), strict)
+    """Load a program from bytes (e.g. a git revision); `root` stands in for its folder.
+
+    The files it refers to are not checked: at an old revision they need not exist any more.
+    """
+    return _finish(root / "program.yml", load_yaml_bytes(raw, display), strict, check_files=False)

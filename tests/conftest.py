@@ -59,3 +59,13 @@ def write_program(tmp_path: Path):
 def minimal(program_type: str = "one-on-one", duration: str = "9 months") -> str:
     """The five-line program of a type."""
     return MINIMAL.format(type=program_type, duration=duration)
+
+
+def copy_reference(folder: Path) -> Path:
+    """The reference program with the files it refers to (logo, charter page), copied into `folder`."""
+    (folder / "assets").mkdir(parents=True, exist_ok=True)
+    (folder / "content").mkdir(exist_ok=True)
+    shutil.copy(REFERENCE, folder / "program.yml")
+    shutil.copy(ROOT / "assets" / "logo.svg", folder / "assets" / "logo.svg")
+    shutil.copy(ROOT / "content" / "charter.md", folder / "content" / "charter.md")
+    return folder / "program.yml"

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from conftest import REFERENCE, ROOT
+from conftest import REFERENCE, ROOT, copy_reference
 
 from mentorkit import __version__
 from mentorkit.cli import main
@@ -27,7 +27,7 @@ def test_check_reference_program():
 
 
 def test_check_defaults_to_program_yml_in_the_current_folder(tmp_path, monkeypatch):
-    (tmp_path / "program.yml").write_text(REFERENCE.read_text(encoding="utf-8"), encoding="utf-8")
+    copy_reference(tmp_path)
     monkeypatch.chdir(tmp_path)
     assert run("check").exit_code == 0
 

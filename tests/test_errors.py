@@ -71,7 +71,7 @@ def test_good_program_is_valid():
     (edit("starts: 2027-02-01", "starts: 2027-02-30"),
      "p.yml:6:11: error: program.starts: 2027-02-30 is not a date in the calendar"),
     (edit("starts: 2027-02-01", "starts: true"),
-     "p.yml:6:11: error: program.starts: expected a date written YYYY-MM-DD, got True"),
+     "p.yml:6:11: error: program.starts: expected a date written YYYY-MM-DD, got true"),
     (edit("ends: 2027-10-29", "ends: 2026-10-29"),
      "p.yml:7:9: error: program.ends: ends (2026-10-29) is before starts (2027-02-01)"),
     (edit("ends: 2027-10-29", "duration: 9 months\n  ends: 2027-10-29"),
