@@ -69,7 +69,7 @@ class Interval:
 NONE = Interval(0, "none")
 
 
-def parse_interval(value: Any, *, units: set[str], allow_none: bool) -> Interval:
+def parse_interval(value: Any, *, units: set[str], allow_none: bool, at_most: Interval | None = None) -> Interval:
     """Parse "2 weeks" / "60 min" / "none" into an Interval, with messages users can act on."""
     if isinstance(value, Interval):
         return value
@@ -100,19 +100,23 @@ def parse_interval(value: Any, *, units: set[str], allow_none: bool) -> Interval
                                   {"unit": unit, "allowed": allowed})
     if amount <= 0:
         raise PydanticCustomError("interval", "an interval must be at least 1 {unit}", {"unit": unit})
-    return Interval(amount, unit)
+    interval = Interval(amount, unit)
+    if at_most is not None and interval.approx_days() > at_most.approx_days():
+        raise PydanticCustomError("interval", f"{interval} is too long here; at most {at_most}")
+    return interval
 
 
-def _field(units: set[str], allow_none: bool, description: str) -> Any:
+def _field(units: set[str], allow_none: bool, description: str, at_most: Interval) -> Any:
     pattern = r"^\s*(none|\d+\s*[A-Za-z]+|[A-Za-z]+ly)\s*$" if allow_none else r"^\s*(\d+\s*[A-Za-z]+|[A-Za-z]+ly)\s*$"
     return Annotated[
         Interval,
-        BeforeValidator(lambda v: parse_interval(v, units=units, allow_none=allow_none)),
+        BeforeValidator(lambda v: parse_interval(v, units=units, allow_none=allow_none, at_most=at_most)),
         PlainSerializer(str, return_type=str),
         WithJsonSchema({"type": "string", "pattern": pattern, "description": description}),
     ]
 
 
-CalendarSpan = _field({"day", "week", "month", "year"}, False, "e.g. '9 months', '12 weeks', '1 day'")
-MeetingEvery = _field({"day", "week", "month"}, True, "e.g. '2 weeks', '1 month', or 'none'")
-MeetingLength = _field({"minute", "hour"}, False, "e.g. '60 min', '1 hour'")
+CalendarSpan = _field({"day", "week", "month", "year"}, False, "e.g. '9 months', '12 weeks', '1 day'",
+                      Interval(10, "year"))
+MeetingEvery = _field({"day", "week", "month"}, True, "e.g. '2 weeks', '1 month', or 'none'", Interval(12, "month"))
+MeetingLength = _field({"minute", "hour"}, False, "e.g. '60 min', '1 hour'", Interval(12, "hour"))

@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 from .intervals import CalendarSpan, Interval, MeetingEvery, MeetingLength
 
 FORMAT_VERSION = 1
+MAX_PROGRAM_DAYS = 3653  # ten years: enough for the longest stretch goal, small enough to plan day by day
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -129,9 +130,12 @@ def _day(value: Any) -> Any:
         got = str(value).lower() if isinstance(value, bool) else repr(value)
         raise PydanticCustomError("date", f"expected a date written YYYY-MM-DD, got {got}")
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise PydanticCustomError("date", "{value} is not a date in the calendar", {"value": value}) from None
+    if not 1970 <= day.year <= 2199:
+        raise PydanticCustomError("date", "{value} is too far from today to plan for", {"value": value})
+    return day
 
 
 Day = Annotated[date, BeforeValidator(_day), WithJsonSchema({"type": "string", "format": "date"})]
@@ -280,12 +284,21 @@ class Program(Section):
                                       {"ends": ends.isoformat(), "starts": starts.isoformat()})
         return ends
 
+    @field_validator("duration")
+    @classmethod
+    def _not_forever(cls, duration: Interval | None) -> Interval | None:
+        if duration is not None and duration.approx_days() > MAX_PROGRAM_DAYS:
+            raise PydanticCustomError("too_long", "a program lasts at most 10 years")
+        return duration
+
     @model_validator(mode="after")
     def _one_end(self) -> Program:
         if self.ends is None and self.duration is None:
             raise PydanticCustomError("missing_end", "give either 'ends' (a date) or 'duration' (e.g. '9 months')")
         if self.ends is not None and self.duration is not None:
             raise PydanticCustomError("two_ends", "give 'ends' or 'duration', not both")
+        if self.ends is not None and (self.ends - self.starts).days > MAX_PROGRAM_DAYS:
+            raise PydanticCustomError("too_long", "a program lasts at most 10 years; check 'starts' and 'ends'")
         return self
 
     @property
