@@ -20,6 +20,7 @@ PROGRAM = click.argument("program", required=False, default="program.yml",
 
 
 def _report(problems: list[Problem] | tuple[Problem, ...], fmt: str = "text") -> None:
+    """Problems on stderr, one per line (nothing in json format: the report carries them)."""
     if fmt == "json":
         return
     for p in problems:
@@ -34,10 +35,7 @@ def handles_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except MentorkitError as exc:
-            if kwargs.get("fmt") == "json":
-                click.echo(json.dumps({"ok": False, "problems": [p.as_dict() for p in exc.problems]}, indent=2))
-            else:
-                _report(exc.problems)
+            _report(exc.problems)
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]
@@ -58,14 +56,13 @@ def main() -> None:
 
 
 @main.command()
-@PROGRAM
+@click.argument("programs", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--explain", is_flag=True, help="Print the program with every default filled in, and its timeline.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: machine-readable problems for editors and CI.")
-@handles_errors
-def check(program: Path, strict: bool, explain: bool, fmt: str) -> None:
-    """Validate PROGRAM (default ./program.yml) and report every problem at once.
+def check(programs: tuple[Path, ...], strict: bool, explain: bool, fmt: str) -> None:
+    """Validate PROGRAMS (default ./program.yml) and report every problem at once.
 
     \b
     Exit codes: 0 valid (warnings allowed), 2 errors (or warnings with --strict).
@@ -75,20 +72,27 @@ def check(program: Path, strict: bool, explain: bool, fmt: str) -> None:
       mentorkit check --explain
       mentorkit check --format json
     """
+    from .explain import explain as explain_text
+    from .explain import plural
     from .project import load_program
 
-    project = load_program(program, strict=strict)
-    if fmt == "json":
-        click.echo(json.dumps({"ok": True, "problems": [w.as_dict() for w in project.warnings]}, indent=2))
-        return
-    _report(project.warnings)
-    if explain:
-        from .explain import explain as explain_text
-
-        click.echo(explain_text(project))
-    else:
-        from .explain import plural
-
+    failed = False
+    report: list[dict[str, object]] = []
+    for program in programs or (Path("program.yml"),):
+        try:
+            project = load_program(program, strict=strict)
+        except MentorkitError as exc:
+            failed = True
+            report += [p.as_dict() for p in exc.problems]
+            _report(exc.problems, fmt)
+            continue
+        report += [w.as_dict() for w in project.warnings]
+        _report(project.warnings, fmt)
+        if fmt == "json":
+            continue
+        if explain:
+            click.echo(explain_text(project))
+            continue
         pf, plan = project.program, project.plan
         counts = [plural(len(plan.meetings), "meeting"), plural(len(pf.goals), "goal"),
                   plural(len(pf.surveys or []), "survey")]
@@ -96,6 +100,10 @@ def check(program: Path, strict: bool, explain: bool, fmt: str) -> None:
             counts.append(plural(len(project.warnings), "warning"))
         click.echo(f"{program}: ok: {pf.program.title} ({pf.program.type.value}), {plan.starts} to {plan.ends}, "
                    + ", ".join(counts))
+    if fmt == "json":
+        click.echo(json.dumps({"ok": not failed, "problems": report}, indent=2))
+    if failed:
+        sys.exit(2)
 
 
 @main.command()

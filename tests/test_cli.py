@@ -131,3 +131,12 @@ def test_check_does_not_import_mkdocs_or_weasyprint():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('mkdocs', 'weasyprint', 'material')))")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_check_several_files_reports_each(tmp_path, write_program):
+    good = copy_reference(tmp_path / "good")
+    bad = write_program("mentorkit: 1\nprogram: {}\n", name="bad.yml")
+    result = run("check", str(good), str(bad))
+    assert result.exit_code == 2
+    assert f"{good}: ok:" in result.stdout
+    assert f"{bad}:2:10: error: program.id: required key 'id' is missing" in result.stderr
