@@ -88,7 +88,7 @@ FIRST_MEETING = {
         "Check your calendar for a regular slot you can protect",
     ],
     "during": [
-        "Share your backgrounds, careers and interests outside work",
+        "Tell each other your story so far, at work and outside it",
         "Agree what stays between you and what may be shared",
         "Name the skills and goals you want to work on",
         "Settle how often, how long and where you will meet",
