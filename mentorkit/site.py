@@ -1,0 +1,348 @@
+"""The handbook website: Markdown pages and mkdocs.yml from Jinja templates, built with MkDocs Material.
+
+This is the only module that knows MkDocs. Everything user-supplied is escaped by the templates'
+`md` filter. The program team's own Markdown (extra `pages:` and `content/` overrides) is included
+as Markdown, but raw HTML in it is neutralised: `<script>`, `<iframe>`, `<object>`, `<embed>`,
+`<style>` and `on...=` attributes are escaped so they show as text. Links to the PDFs and the
+calendar (written into the site after MkDocs runs) are raw HTML anchors, which MkDocs does not
+validate; every other link is validated in strict mode, so a broken link fails the build.
+The site fetches nothing from the network: no Google Fonts (`font: false`), no social plugin, no
+offline plugin (it inserts a CDN script); Material's search runs from local assets.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from markupsafe import Markup
+
+from .defaults import FIRST_MEETING_TITLES, TYPES, first_meeting_checklist
+from .errors import OutputError
+from .model import FeedbackSessions, Outcome, Question, QuestionType, StageName, SurveyMoment
+from .timeline import HORIZON_TEXT
+from .paths import resolve_inside
+from .plan import Document
+from .project import Project
+from .resources import builtin_dir
+from .templating import content as read_content
+from .templating import environment, md
+
+PAGES: list[tuple[str, str, str]] = [
+    # (section, title, page) in navigation order; the page name is also the template name
+    ("", "Home", "index.md"),
+    ("About mentoring", "Mentoring and coaching", "mentoring.md"),
+    ("About mentoring", "Our programme type", "program-type.md"),
+    ("About mentoring", "Roles and expectations", "roles.md"),
+    ("About mentoring", "Matching", "matching.md"),
+    ("The journey", "The four stages", "journey.md"),
+    ("The journey", "Meeting schedule", "schedule.md"),
+    ("The journey", "First meeting", "first-meeting.md"),
+    ("Growing together", "Goals", "goals.md"),
+    ("Growing together", "Feedback", "feedback.md"),
+    ("Growing together", "Common challenges", "challenges.md"),
+    ("Measuring", "Surveys", "surveys.md"),
+    ("Measuring", "Measuring impact", "impact.md"),
+    ("Help", "FAQ", "faq.md"),
+    ("Help", "Downloads", "downloads.md"),
+]
+_DANGEROUS_HTML = re.compile(r"<(/?\s*(?:script|iframe|object|embed|style|link|meta|base|form)\b)", re.IGNORECASE)
+_EVENT_ATTR = re.compile(r"(<[^>]*?)\son\w+\s*=", re.IGNORECASE)
+_JS_URL = re.compile(r"\]\(\s*javascript:", re.IGNORECASE)
+
+
+def _day(value: date) -> str:
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def _short(value: date) -> str:
+    return f"{value.day} {value:%b %Y}"
+
+
+def sanitize_markdown(text: str) -> str:
+    """The program team's Markdown with active HTML neutralised (it shows as text, it never runs)."""
+    text = _DANGEROUS_HTML.sub(lambda m: "&lt;" + m.group(1), text)
+    text = _EVENT_ATTR.sub(lambda m: m.group(1) + " data-removed=", text)
+    return _JS_URL.sub("](#", text)
+
+
+def _page_title(text: str, fallback: str) -> str:
+    match = re.search(r"^#\s+(.+)$", text, re.MULTILINE)
+    return match.group(1).strip() if match else fallback
+
+
+def extra_pages(project: Project) -> list[tuple[str, str, str]]:
+    """(title, docs path, Markdown) for every page listed under `pages:`."""
+    out = []
+    for i, value in enumerate(project.program.pages):
+        path, why = resolve_inside(project.root, value)
+        if path is None:
+            raise OutputError([project.located.problem(("pages", i), why or "not found")])
+        text = sanitize_markdown(path.read_text(encoding="utf-8"))
+        name = re.sub(r"[^a-z0-9-]+", "-", path.stem.lower()).strip("-") or f"page-{i + 1}"
+        out.append((_page_title(text, path.stem.replace("-", " ").title()), f"pages/{name}.md", text))
+    return out
+
+
+def _context(project: Project, documents: list[Document], calendar: str) -> dict[str, Any]:
+    pf, plan = project.program, project.plan
+    goal_titles = [g.title for g in pf.goals]
+    measured_by = {o: [s for s in pf.surveys or [] if o in s.measures] for o in Outcome}
+    return {
+        "program": pf.program, "pf": pf, "plan": plan, "roles": pf.program.roles,
+        "type": TYPES[pf.program.type], "checklist": first_meeting_checklist(pf),
+        "checklist_titles": FIRST_MEETING_TITLES, "documents": documents, "calendar": calendar,
+        "survey_docs": {d.survey: d for d in documents if d.survey},
+        "goal_titles": goal_titles, "measured_by": measured_by, "Outcome": Outcome, "StageName": StageName,
+        "QuestionType": QuestionType, "stage_moments": {s.name: [] for s in plan.stages},
+        "content": lambda name: sanitize_markdown(read_content(name, project.root)),
+        "day": _day, "short": _short, "md": md,
+        "extra_pages": [(title, path) for title, path, _ in extra_pages(project)],
+        "key_dates": _key_dates(project), "horizon_text": HORIZON_TEXT,
+        "smart": [("S", "specific", "Specific"), ("M", "measurable", "Measurable"), ("A", "achievable", "Achievable"),
+                  ("R", "relevant", "Relevant")],
+        "sessions_text": SESSIONS_TEXT[pf.feedback.sessions], "moment_text": MOMENT_TEXT,
+        "describe_question": lambda q: describe_question(q, goal_titles),
+        "outcome_names": {Outcome.attitudinal: "Attitudinal: how people feel",
+                          Outcome.behavioral: "Behavioural: what people do",
+                          Outcome.career: "Career: where careers go", Outcome.health: "Health: how people cope"},
+    }
+
+
+SESSIONS_TEXT = {
+    FeedbackSessions.every_meeting: "Spend the last few minutes of every meeting on feedback in both directions.",
+    FeedbackSessions.monthly: "Once a month, set part of a meeting aside for feedback in both directions.",
+    FeedbackSessions.quarterly: "Every three months, set part of a meeting aside for feedback in both directions.",
+    FeedbackSessions.end_of_stage: "At the end of each stage, set part of a meeting aside for feedback in both "
+                                   "directions.",
+    FeedbackSessions.none: "There are no fixed feedback sessions: give feedback whenever it helps.",
+}
+MOMENT_TEXT = {
+    SurveyMoment.registration: "before the programme starts", SurveyMoment.after_matching: "after matching",
+    SurveyMoment.after_session: "after each meeting", SurveyMoment.midpoint: "halfway through",
+    SurveyMoment.conclusion: "at the end",
+}
+
+
+def describe_question(q: Question, goal_titles: list[str]) -> Markup:
+    """How a question is answered, in words, escaped for Markdown."""
+    if q.type == QuestionType.scale:
+        low, high = q.scale
+        ends = f" ({q.labels[0]} to {q.labels[-1]})" if q.labels else ""
+        return md(f"Scale from {low} to {high}{ends}")
+    if q.type == QuestionType.yes_no:
+        return md("Yes or no")
+    if q.type == QuestionType.text:
+        return md("Written answer")
+    options = goal_titles if q.options_from == "goals" else list(q.options or [])
+    kind = "Choose one" if q.type == QuestionType.choice else "Choose any"
+    return md(f"{kind}: {'; '.join(options) if options else 'one per programme goal'}")
+
+
+def _key_dates(project: Project) -> list[tuple[str, Markup]]:
+    plan = project.plan
+    rows: list[tuple[date, int, Markup]] = [(plan.starts, 1, md("Programme starts")),
+                                            (plan.ends, 9, md("Programme ends"))]
+    for s in plan.stages[1:]:
+        if s.starts != plan.starts:
+            rows.append((s.starts, 2, md(f"{s.name.value.capitalize()} stage begins")))
+    if plan.meetings:
+        rows.append((plan.meetings[0].date, 1, md("First meeting")))
+    for m in plan.surveys:
+        if m.survey.when != SurveyMoment.after_session:
+            rows.append((m.dates[0], 3, md(f"Survey: {m.survey.title}")))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return [(_day(d), text) for d, _, text in rows]
+
+
+def render_pages(project: Project, documents: list[Document], calendar: str = "calendar.ics") -> dict[str, str]:
+    """Pure: docs-relative path -> Markdown, for every page of the handbook."""
+    env = environment(project.root)
+    context = _context(project, documents, calendar)
+    pages = {page: env.get_template(f"site/{page}.j2").render(context) for _, _, page in PAGES}
+    for _, path, text in extra_pages(project):
+        pages[path] = text
+    return pages
+
+
+def _language(tag: str) -> str:
+    primary = tag.split("-")[0].lower()
+    available = builtin_material_languages()
+    return primary if primary in available else "en"
+
+
+def builtin_material_languages() -> set[str]:
+    """Languages Material for MkDocs has translations for."""
+    import material
+
+    folder = Path(material.__file__).parent / "templates" / "partials" / "languages"
+    return {p.stem for p in folder.glob("*.html")}
+
+
+def mkdocs_config(project: Project, pages: dict[str, str], logo: str | None) -> dict[str, Any]:
+    """The generated mkdocs.yml, with relative paths only."""
+    pf = project.program.program
+    sections: dict[str, list[Any]] = {}
+    nav: list[Any] = []
+    for section, title, page in PAGES:
+        if not section:
+            nav.append({title: page})
+        else:
+            if section not in sections:
+                sections[section] = []
+                nav.append({section: sections[section]})
+            sections[section].append({title: page})
+    for title, path, _ in extra_pages(project):
+        sections["Help"].append({title: path})
+    theme: dict[str, Any] = {
+        "name": "material",
+        "language": _language(pf.language),
+        "font": False,
+        "palette": {"primary": "custom", "accent": "custom"},
+        "features": ["navigation.tabs", "navigation.sections", "navigation.top", "navigation.footer",
+                     "search.highlight", "toc.follow"],
+    }
+    if logo:
+        theme["logo"] = logo
+        theme["favicon"] = logo
+    owner = pf.organisation or pf.title
+    return {
+        "site_name": pf.title,
+        "site_description": " ".join((pf.summary or "").split()),
+        "site_url": project.program.site.url or "",
+        "copyright": f"{owner}. Made with mentorkit.",
+        "docs_dir": "docs",
+        "site_dir": "site",
+        "use_directory_urls": False,
+        "strict": True,
+        "theme": theme,
+        "extra_css": ["assets/mentorkit.css"],
+        "plugins": ["search"],
+        "markdown_extensions": ["admonition", "attr_list", "md_in_html", "tables", "def_list",
+                                {"toc": {"permalink": True}}],
+        "validation": {"links": {"not_found": "warn", "anchors": "warn", "unrecognized_links": "warn"},
+                       "nav": {"omitted_files": "warn", "not_found": "warn"}},
+        "nav": nav,
+    }
+
+
+def write_docs(project: Project, work_dir: Path, documents: list[Document], calendar: str) -> Path:
+    """Write docs/ and mkdocs.yml into `work_dir`; return the mkdocs.yml path."""
+    pages = render_pages(project, documents, calendar)
+    docs = work_dir / "docs"
+    for rel in sorted(pages):
+        target = docs / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(pages[rel], encoding="utf-8")
+    assets = docs / "assets"
+    assets.mkdir(parents=True, exist_ok=True)
+    env = environment(project.root)
+    colour = project.program.program.branding.colour
+    (assets / "mentorkit.css").write_text(env.get_template("site/mentorkit.css.j2").render(colour=colour),
+                                          encoding="utf-8")
+    logo = None
+    if project.program.program.branding.logo:
+        path, why = resolve_inside(project.root, project.program.program.branding.logo)
+        if path is None:
+            raise OutputError([project.located.problem(("program", "branding", "logo"), why or "not found")])
+        logo = f"assets/logo{path.suffix.lower()}"
+        shutil.copyfile(path, docs / logo)
+    config = work_dir / "mkdocs.yml"
+    config.write_text(yaml.safe_dump(mkdocs_config(project, pages, logo), sort_keys=False, allow_unicode=True),
+                      encoding="utf-8")
+    return config
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _quiet_mkdocs() -> Iterator[_Collect]:
+    """MkDocs logs INFO lines to the terminal; keep them, and gather warnings for our error."""
+    logger = logging.getLogger("mkdocs")
+    handler = _Collect()
+    saved = (logger.level, logger.handlers[:], logger.propagate)
+    logger.handlers = [handler]
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    try:
+        yield handler
+    finally:
+        logger.setLevel(saved[0])
+        logger.handlers = saved[1]
+        logger.propagate = saved[2]
+
+
+def run_mkdocs(config_file: Path, site_dir: Path) -> None:
+    """Build a generated mkdocs.yml in-process into `site_dir`; warnings fail the build."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    with _quiet_mkdocs() as collected:
+        try:
+            cfg = load_config(config_file=str(config_file), site_dir=str(site_dir))
+            cfg.plugins.on_startup(command="build", dirty=False)
+            try:
+                build(cfg)
+            finally:
+                cfg.plugins.on_shutdown()
+        except (MkDocsException, SystemExit) as exc:
+            details = "; ".join(collected.messages) or str(exc)
+            raise OutputError(f"the handbook site could not be built: {details}") from None
+
+
+def build_site(project: Project, site_dir: Path, *, work_dir: Path, documents: list[Document],
+               calendar: str = "calendar.ics") -> None:
+    """Render pages and mkdocs.yml into `work_dir`, then MkDocs-build them into `site_dir`."""
+    config = write_docs(project, work_dir, documents, calendar)
+    run_mkdocs(config, site_dir)
+
+
+def serve(program_path: Path, *, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Preview: rebuild on changes to program.yml, content/ and templates/, and reload the browser."""
+    import tempfile
+
+    from mkdocs.livereload import LiveReloadServer
+
+    from .build import build as full_build
+
+    folder = Path(tempfile.mkdtemp(prefix="mentorkit-serve-"))
+    out = folder / "site"
+    root = program_path.resolve().parent
+
+    def rebuild() -> None:
+        from .errors import MentorkitError
+
+        try:
+            full_build(program_path, out)
+        except MentorkitError as exc:
+            logging.getLogger("mentorkit").error("%s", exc)
+
+    rebuild()
+    server = LiveReloadServer(builder=rebuild, host=host, port=port, root=str(out))
+    server.watch(str(program_path.resolve()))
+    for folder_name in ("content", "templates"):
+        if (root / folder_name).is_dir():
+            server.watch(str(root / folder_name))
+        server.watch(str(builtin_dir(folder_name)))
+    try:
+        server.serve()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        shutil.rmtree(folder, ignore_errors=True)
