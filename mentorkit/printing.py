@@ -1,0 +1,184 @@
+"""Print HTML -> PDF bytes through WeasyPrint (the only WeasyPrint-aware module).
+
+Every PDF is made from a Jinja HTML template in templates/print/, rendered in a sandbox with
+autoescaping, and laid out by WeasyPrint with a fetcher that reads nothing outside the program's
+folder and the package. Documents render in parallel across processes: one document does not get
+faster with more cores, many documents do.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import unicodedata
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from .defaults import FIRST_MEETING_TITLES, first_meeting_checklist
+from .errors import FetchError
+from .model import ProgramType, StageName
+from .paths import resolve_inside
+from .plan import Document
+from .project import Project
+from .resources import package_dirs
+from .site import SESSIONS_TEXT, _day, _short
+from .stamp import build_timestamp
+from .templating import environment
+from .timeline import HORIZON_TEXT
+
+BLANK_GOAL_PAGES = 2
+STAGE_TEXT = {
+    StageName.initiation: "Getting to know each other; agreeing how you will work.",
+    StageName.cultivation: "The main work: learning, trying, making progress on goals.",
+    StageName.separation: "Meeting less often; growing independence.",
+    StageName.redefinition: "Deciding what the relationship becomes next.",
+}
+SMART = [("S", "specific", "Specific", "what exactly will be done"),
+         ("M", "measurable", "Measurable", "how you will know it is done"),
+         ("A", "achievable", "Achievable", "why it is within reach, and with what help"),
+         ("R", "relevant", "Relevant", "why it matters now")]
+PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
+
+Job = tuple[str, str, str, list[str], bool]  # name, html, base_url, allowed roots, forms
+
+
+def _context(project: Project) -> dict[str, Any]:
+    pf, plan = project.program, project.plan
+    program = pf.program
+    logo = None
+    if program.branding.logo:
+        path, why = resolve_inside(project.root, program.branding.logo)
+        if path is None:
+            raise FetchError([project.located.problem(("program", "branding", "logo"), why or "not found")])
+        logo = path.as_uri()
+    stamp = build_timestamp(project.path, program.starts)
+    return {
+        "program": program, "pf": pf, "plan": plan, "roles": program.roles, "language": program.language,
+        "stamp": stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), "colour": program.branding.colour,
+        "paper": "A4" if pf.print.paper == "A4" else "letter", "fillable": pf.print.fillable,
+        "checklist": first_meeting_checklist(pf), "checklist_titles": FIRST_MEETING_TITLES,
+        "day": _day, "short": _short, "horizon_text": HORIZON_TEXT, "smart": SMART, "blank_goals": BLANK_GOAL_PAGES,
+        "goal_titles": [g.title for g in pf.goals], "sessions_text": SESSIONS_TEXT[pf.feedback.sessions],
+        "stage_text": STAGE_TEXT, "logo": logo, "person": None, "partners": [],
+        "partner_label": _partner_label(program.type, "mentee"), "role_label": program.roles.mentee,
+    }
+
+
+def _partner_label(kind: ProgramType, role: str) -> str:
+    if kind == ProgramType.group:
+        return "Circle members"
+    if kind == ProgramType.peer:
+        return "Your peer"
+    return "Your mentor" if role == "mentee" else "Your mentee"
+
+
+def document_html(project: Project, doc: Document, context: dict[str, Any] | None = None) -> str:
+    """The print HTML of one document."""
+    ctx = dict(context or _context(project))
+    template = {"checklist": "checklist", "goals": "goals", "feedback": "feedback", "survey": "survey",
+                "workbook": "workbook"}[doc.kind]
+    ctx["title"] = f"{doc.title} - {project.program.program.title}"
+    if doc.survey:
+        ctx["survey_moment"] = next(m for m in project.plan.surveys if m.survey.id == doc.survey)
+    if doc.role:
+        ctx["role_label"] = getattr(project.program.program.roles, doc.role)
+        ctx["partner_label"] = _partner_label(project.program.program.type, doc.role)
+    return environment(project.root).get_template(f"print/{template}.html.j2").render(ctx)
+
+
+def _roots(project: Project) -> list[str]:
+    return [str(project.root)] + [str(p) for p in package_dirs()]
+
+
+def _render(job: Job) -> tuple[str, bytes]:
+    """Worker: one HTML document -> PDF bytes (runs in a child process or in-process)."""
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    from .fetch import make_fetcher
+
+    name, html, base_url, roots, forms = job
+    try:
+        document = HTML(string=html, base_url=base_url, url_fetcher=make_fetcher([Path(r) for r in roots]))
+        return name, document.write_pdf(pdf_forms=forms, **PDF_OPTIONS)
+    except FatalURLFetchingError as exc:
+        raise FetchError(f"{name}: {exc}") from None
+
+
+def _run(jobs: list[Job], workers: int | None, progress: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
+    workers = min(workers or os.cpu_count() or 1, len(jobs)) or 1
+    out: dict[str, bytes] = {}
+    if workers == 1:
+        for job in jobs:
+            name, pdf = _render(job)
+            out[name] = pdf
+            if progress:
+                progress(len(out), len(jobs))
+        return out
+    import weasyprint  # noqa: F401  (imported before forking, so workers start warm)
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for name, pdf in pool.map(_render, jobs, chunksize=1):
+            out[name] = pdf
+            if progress:
+                progress(len(out), len(jobs))
+    return out
+
+
+def render_documents(project: Project, documents: list[Document], *, jobs: int | None = None) -> dict[str, bytes]:
+    """Document name -> PDF bytes, for every document; output is the same for any number of jobs."""
+    context = _context(project)
+    base = project.root.as_uri() + "/"
+    work = [(d.name, document_html(project, d, context), base, _roots(project), project.program.print.fillable)
+            for d in documents]
+    return _run(work, jobs)
+
+
+def slug(name: str) -> str:
+    """'Lucía Fernández' -> 'lucia-fernandez'."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "participant"
+
+
+def workbook_names(participants: list[Any]) -> list[str]:
+    """A file name per participant: slug of the name, made unique with -2, -3 in roster order."""
+    seen: dict[str, int] = {}
+    names = []
+    for person in participants:
+        base = slug(person.name)
+        seen[base] = seen.get(base, 0) + 1
+        names.append(f"{base}.pdf" if seen[base] == 1 else f"{base}-{seen[base]}.pdf")
+    return names
+
+
+def workbook_html(project: Project, person: Any, everyone: list[Any], context: dict[str, Any]) -> str:
+    """The personalised workbook of one participant."""
+    program = project.program.program
+    ctx = dict(context)
+    ctx["person"] = person
+    ctx["role_label"] = getattr(program.roles, person.role)
+    ctx["partner_label"] = _partner_label(program.type, person.role)
+    ctx["partners"] = [p.name for p in everyone if p.group == person.group and p is not person]
+    ctx["title"] = f"{program.title}: workbook for {person.name}"
+    return environment(project.root).get_template("print/workbook.html.j2").render(ctx)
+
+
+def render_workbooks(project: Project, participants: list[Any], *, jobs: int | None = None,
+                     progress: Callable[[int, int], None] | None = None, everyone: list[Any] | None = None,
+                     names: list[str] | None = None) -> dict[str, bytes]:
+    """File name -> personalised workbook PDF for each participant.
+
+    `everyone` (the whole roster) and `names` let a shard of the roster be rendered with the
+    partners and file names it would have in a full run.
+    """
+    everyone = everyone if everyone is not None else participants
+    names = names if names is not None else workbook_names(participants)
+    context = _context(project)
+    base = project.root.as_uri() + "/"
+    work = [(name, workbook_html(project, person, everyone, context), base, _roots(project),
+             project.program.print.fillable) for name, person in zip(names, participants, strict=True)]
+    return _run(work, jobs, progress)
