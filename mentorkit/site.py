@@ -12,6 +12,7 @@ offline plugin (it inserts a CDN script); Material's search runs from local asse
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 import shutil
@@ -64,6 +65,31 @@ def _day(value: date) -> str:
 
 def _short(value: date) -> str:
     return f"{value.day} {value:%b %Y}"
+
+
+def _luminance(hex_colour: str) -> float:
+    value = hex_colour.lstrip("#")
+    if len(value) == 3:
+        value = "".join(c * 2 for c in value)
+    channels = [int(value[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: float, b: float) -> float:
+    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+
+def contrast_colours(brand: str) -> tuple[str, str]:
+    """Text colour on the brand colour (white or near-black), and a link colour readable on white.
+
+    Links also need 3:1 against body text (#212121); a brand colour that fails either test
+    falls back to a dark blue that passes both.
+    """
+    lum = _luminance(brand)
+    on_brand = "#ffffff" if _contrast(lum, 1.0) >= _contrast(lum, _luminance("#1a1a1a")) else "#1a1a1a"
+    link = brand if _contrast(lum, 1.0) >= 4.5 else "#0b4f94"
+    return on_brand, link
 
 
 def sanitize_markdown(text: str) -> str:
@@ -214,16 +240,18 @@ def mkdocs_config(project: Project, pages: dict[str, str], logo: str | None) -> 
         theme["favicon"] = logo
     owner = pf.organisation or pf.title
     return {
-        "site_name": pf.title,
-        "site_description": " ".join((pf.summary or "").split()),
+        # the theme inserts these into HTML unescaped: escape them here, they are data
+        "site_name": html.escape(pf.title),
+        "site_description": html.escape(" ".join((pf.summary or "").split())),
         "site_url": project.program.site.url or "",
-        "copyright": f"{owner}. Made with mentorkit.",
+        "copyright": html.escape(f"{owner}. Made with mentorkit."),
         "docs_dir": "docs",
         "site_dir": "site",
         "use_directory_urls": False,
         "strict": True,
         "theme": theme,
         "extra_css": ["assets/mentorkit.css"],
+        "extra_javascript": ["assets/mentorkit.js"],
         "plugins": ["search"],
         "markdown_extensions": ["admonition", "attr_list", "md_in_html", "tables", "def_list",
                                 {"toc": {"permalink": True}}],
@@ -245,8 +273,10 @@ def write_docs(project: Project, work_dir: Path, documents: list[Document], cale
     assets.mkdir(parents=True, exist_ok=True)
     env = environment(project.root)
     colour = project.program.program.branding.colour
-    (assets / "mentorkit.css").write_text(env.get_template("site/mentorkit.css.j2").render(colour=colour),
-                                          encoding="utf-8")
+    on_colour, link_colour = contrast_colours(colour)
+    (assets / "mentorkit.css").write_text(env.get_template("site/mentorkit.css.j2").render(
+        colour=colour, on_colour=on_colour, link_colour=link_colour), encoding="utf-8")
+    (assets / "mentorkit.js").write_text(env.get_template("site/mentorkit.js.j2").render(), encoding="utf-8")
     logo = None
     if project.program.program.branding.logo:
         path, why = resolve_inside(project.root, project.program.program.branding.logo)
