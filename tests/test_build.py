@@ -1,0 +1,166 @@
+"""Whole builds: byte-identical output, nothing lost when a build dies, no network, a valid calendar, preview."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, copy_reference
+
+from mentorkit.build import build
+from mentorkit.output import MARKER
+
+pytestmark = pytest.mark.slow
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_two_builds_are_byte_identical(tmp_path, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    first = copy_reference(tmp_path / "a")
+    second = copy_reference(tmp_path / "elsewhere" / "b")
+    build(first, tmp_path / "a" / "site", jobs=2)
+    time.sleep(1.1)  # a different wall-clock second must not show in the output
+    build(second, tmp_path / "out-b", jobs=1)
+    a, b = digest(tmp_path / "a" / "site"), digest(tmp_path / "out-b")
+    assert a.keys() == b.keys()
+    assert [name for name in a if a[name] != b[name]] == []
+    assert {"sitemap.xml.gz", "search/search_index.json", "calendar.ics", "print/workbook-mentee.pdf"} <= a.keys()
+    for path in (tmp_path / "out-b").rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".json", ".xml", ".ics"):
+            assert str(tmp_path) not in path.read_text(encoding="utf-8"), f"absolute path in {path.name}"
+
+
+def test_source_date_epoch_sets_the_dates(tmp_path, monkeypatch):
+    program = copy_reference(tmp_path)
+    program.write_text(program.read_text() + "site:\n  url: https://mentoring.northwind.example/\n")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")  # 2027-01-15
+    build(program, tmp_path / "site", jobs=1)
+    assert b"DTSTAMP:20270115T080000Z" in (tmp_path / "site" / "calendar.ics").read_bytes()
+    assert "<lastmod>2027-01-15</lastmod>" in (tmp_path / "site" / "sitemap.xml").read_text()
+
+
+def test_killed_build_leaves_previous_output_byte_identical(tmp_path):
+    program = copy_reference(tmp_path)
+    out = tmp_path / "site"
+    build(program, out, jobs=1)
+    before = digest(out)
+    program.write_text(program.read_text().replace("Reverse Mentoring Programme 2027", "Changed title"))
+    proc = subprocess.Popen([sys.executable, "-m", "mentorkit", "build", str(program), "-o", str(out), "-j", "1"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(tmp_path.glob(".mentorkit-staging-site-*")):
+        time.sleep(0.02)
+    assert list(tmp_path.glob(".mentorkit-staging-site-*")), "the build never started writing"
+    time.sleep(0.3)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert digest(out) == before
+    build(program, out, jobs=1)  # the next build cleans up and succeeds
+    assert "Changed title" in (out / "index.html").read_text()
+    assert not list(tmp_path.glob(".mentorkit-staging-*"))
+
+
+def test_failed_build_writes_nothing(tmp_path):
+    program = copy_reference(tmp_path)
+    build(program, tmp_path / "site", jobs=1)
+    before = digest(tmp_path / "site")
+    (tmp_path / "templates" / "site").mkdir(parents=True)
+    (tmp_path / "templates" / "site" / "faq.md.j2").write_text("{{ no_such_variable }}")
+    from jinja2 import UndefinedError
+
+    with pytest.raises(UndefinedError):
+        build(program, tmp_path / "site", jobs=1)
+    assert digest(tmp_path / "site") == before
+    assert MARKER in before
+
+
+def test_no_network_during_a_build(tmp_path, monkeypatch):
+    attempts: list[object] = []
+    real_connect = socket.socket.connect
+
+    def guarded(self, address):  # type: ignore[no-untyped-def]
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if host not in ("127.0.0.1", "::1", "localhost") and not str(host).startswith("/"):
+            attempts.append(address)
+            raise OSError("network disabled in this test")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: (_ for _ in ()).throw(OSError("no DNS")))
+    program = copy_reference(tmp_path)
+    build(program, tmp_path / "site", jobs=1)
+    assert attempts == []
+    for html_file in (tmp_path / "site").rglob("*.html"):
+        text = html_file.read_text()
+        assert "fonts.googleapis.com" not in text and "cdn.jsdelivr" not in text and "unpkg.com" not in text
+
+
+def test_calendar_is_valid_and_stable(tmp_path):
+    from icalendar import Calendar
+
+    program = copy_reference(tmp_path)
+    build(program, tmp_path / "site", jobs=1)
+    raw = (tmp_path / "site" / "calendar.ics").read_bytes()
+    cal = Calendar.from_ical(raw)
+    assert cal["METHOD"] == "PUBLISH" and cal["VERSION"] == "2.0" and "PRODID" in cal
+    events = list(cal.walk("VEVENT"))
+    meetings = [e for e in events if str(e["UID"]).startswith("northwind-reverse-2027-meeting-")]
+    assert len(meetings) == 17
+    assert len({str(e["UID"]) for e in events}) == len(events)
+    assert all("DTSTAMP" in e for e in events)
+    assert [tz["TZID"] for tz in cal.walk("VTIMEZONE")] == ["Europe/London"]
+    assert meetings[4].decoded("DTSTART").isoformat() == "2027-03-30T10:00:00+01:00"
+    deadlines = [str(e["SUMMARY"]) for e in events if "deadline" in str(e["UID"])]
+    assert "Goal deadline: Lead a strategy workstream" in deadlines
+    assert b"\r\n" in raw and all(len(line) <= 75 for line in raw.split(b"\r\n"))
+
+
+def test_serve_binds_loopback_and_refuses_traversal(tmp_path):
+    program = copy_reference(tmp_path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "mentorkit", "serve", str(program), "--port", str(port)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        import urllib.error
+        import urllib.request
+
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=5).read()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.3)
+        assert b"Reverse Mentoring Programme 2027" in body
+        for path in ["/../program.yml", "/%2e%2e/program.yml", "/..%2f..%2fetc/passwd", "/print/../../program.yml"]:
+            with socket.create_connection(("127.0.0.1", port)) as conn:
+                conn.sendall(f"GET {path} HTTP/1.0\r\nHost: x\r\n\r\n".encode())
+                response = b""
+                while chunk := conn.recv(65536):
+                    response += chunk
+            assert response.split(b"\r\n")[0].split()[1] == b"404", (path, response[:100])
+        # listening sockets on our port: only 127.0.0.1 (0100007F in /proc/net/tcp), none in tcp6
+        listening = [line.split()[1] for name in ("/proc/net/tcp", "/proc/net/tcp6")
+                     for line in Path(name).read_text().splitlines()[1:]
+                     if line.split()[3] == "0A" and line.split()[1].endswith(f":{port:04X}")]
+        assert listening == [f"0100007F:{port:04X}"], listening
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+        if proc.stdout:
+            proc.stdout.close()
