@@ -50,10 +50,15 @@ def build(program: str | Path = "program.yml", out: str | Path = "site", *, jobs
     pdfs = printing.render_documents(project, docs, jobs=jobs)
     files = {f"{PRINT_DIR}/{name}": data for name, data in pdfs.items()}
     files[CALENDAR] = calendar_bytes(project, stamp)
+    versions = None
+    if changelog if changelog is not None else project.program.site.changelog:
+        from .versions import history
+
+        versions = history(project.path)
     out = Path(out)
     with _source_date(int(stamp.timestamp())), staged(out, project.root) as stage, \
             tempfile.TemporaryDirectory(prefix="mentorkit-docs-") as work:
-        site.build_site(project, stage, work_dir=Path(work), documents=docs, calendar=CALENDAR)
+        site.build_site(project, stage, work_dir=Path(work), documents=docs, calendar=CALENDAR, changelog=versions)
         write_files(stage, files)
         count = sum(1 for p in stage.rglob("*") if p.is_file())
     return BuildResult(project, out, count)

@@ -112,8 +112,10 @@ def check(programs: tuple[Path, ...], strict: bool, explain: bool, fmt: str) -> 
               help="Output folder (default: site/ beside the current folder).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="PDF worker processes (default: cores).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--changelog/--no-changelog", default=None,
+              help="Add a 'What changed' page from program.yml's git history (default: site.changelog).")
 @handles_errors
-def build(program: Path, out: Path | None, jobs: int | None, strict: bool) -> None:
+def build(program: Path, out: Path | None, jobs: int | None, strict: bool, changelog: bool | None) -> None:
     """Build the handbook website, printables and calendar of PROGRAM into OUT.
 
     The build is made in a temporary folder and swapped in when complete: a failed
@@ -126,7 +128,7 @@ def build(program: Path, out: Path | None, jobs: int | None, strict: bool) -> No
     """
     from .build import build as run_build
 
-    result = run_build(program, out or Path("site"), jobs=jobs, strict=strict)
+    result = run_build(program, out or Path("site"), jobs=jobs, strict=strict, changelog=changelog)
     _report(result.project.warnings)
     click.echo(f"built {result.files} files into {result.out}/")
 
@@ -217,3 +219,34 @@ def schema() -> None:
     from .model import ProgramFile
 
     click.echo(json.dumps(ProgramFile.model_json_schema(), indent=2, sort_keys=True))
+
+
+@main.command()
+@click.argument("old", required=False)
+@click.argument("new", required=False)
+@click.option("--program", "program", type=click.Path(dir_okay=False, path_type=Path), default=Path("program.yml"),
+              show_default=True, help="The program file, read at each revision.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@handles_errors
+def diff(old: str | None, new: str | None, program: Path, fmt: str) -> None:
+    """What changed in the program between OLD and NEW (git revisions or files).
+
+    OLD defaults to HEAD, NEW to the working tree. Exit codes: 0 no changes, 1 changes, 2 error.
+
+    \b
+    Examples:
+      mentorkit diff                      HEAD against your edits
+      mentorkit diff v2026 v2027          two tagged cohorts
+      mentorkit diff HEAD~1 --format markdown
+      mentorkit diff old.yml program.yml --format json
+    """
+    from .versions import diff_programs, format_json, format_markdown, format_text, load_side
+
+    changes = diff_programs(load_side(old or "HEAD", program), load_side(new, program))
+    if fmt == "json":
+        click.echo(format_json(changes))
+    elif fmt == "markdown":
+        click.echo(format_markdown(changes))
+    else:
+        click.echo(format_text(changes, color=sys.stdout.isatty()))
+    sys.exit(1 if changes else 0)

@@ -54,6 +54,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("Help", "FAQ", "faq.md"),
     ("Help", "Downloads", "downloads.md"),
 ]
+CHANGELOG = "changelog.md"
 _DANGEROUS_HTML = re.compile(r"<(/?\s*(?:script|iframe|object|embed|style|link|meta|base|form)\b)", re.IGNORECASE)
 _EVENT_ATTR = re.compile(r"(<[^>]*?)\son\w+\s*=", re.IGNORECASE)
 _JS_URL = re.compile(r"\]\(\s*javascript:", re.IGNORECASE)
@@ -188,11 +189,21 @@ def _key_dates(project: Project) -> list[tuple[str, Markup]]:
     return [(_day(d), text) for d, _, text in rows]
 
 
-def render_pages(project: Project, documents: list[Document], calendar: str = "calendar.ics") -> dict[str, str]:
-    """Pure: docs-relative path -> Markdown, for every page of the handbook."""
+def render_pages(project: Project, documents: list[Document], calendar: str = "calendar.ics",
+                 changelog: list[Any] | None = None) -> dict[str, str]:
+    """Pure: docs-relative path -> Markdown, for every page of the handbook.
+
+    `changelog`, the program's versions from git (versions.history), adds a "What changed" page.
+    """
     env = environment(project.root)
     context = _context(project, documents, calendar)
     pages = {page: env.get_template(f"site/{page}.j2").render(context) for _, _, page in PAGES}
+    if changelog is not None:
+        from .versions import format_markdown
+
+        entries = [(md(v.label), v.date[:10], format_markdown(list(v.changes), heading_level=3))
+                   for v in reversed(changelog)]
+        pages[CHANGELOG] = env.get_template("site/changelog.md.j2").render(context, versions=entries)
     for _, path, text in extra_pages(project):
         pages[path] = text
     return pages
@@ -227,6 +238,8 @@ def mkdocs_config(project: Project, pages: dict[str, str], logo: str | None) -> 
             sections[section].append({title: page})
     for title, path, _ in extra_pages(project):
         sections["Help"].append({title: path})
+    if CHANGELOG in pages:
+        sections["Help"].append({"What changed": CHANGELOG})
     theme: dict[str, Any] = {
         "name": "material",
         "language": _language(pf.language),
@@ -261,9 +274,10 @@ def mkdocs_config(project: Project, pages: dict[str, str], logo: str | None) -> 
     }
 
 
-def write_docs(project: Project, work_dir: Path, documents: list[Document], calendar: str) -> Path:
+def write_docs(project: Project, work_dir: Path, documents: list[Document], calendar: str,
+               changelog: list[Any] | None = None) -> Path:
     """Write docs/ and mkdocs.yml into `work_dir`; return the mkdocs.yml path."""
-    pages = render_pages(project, documents, calendar)
+    pages = render_pages(project, documents, calendar, changelog)
     docs = work_dir / "docs"
     for rel in sorted(pages):
         target = docs / rel
@@ -336,9 +350,9 @@ def run_mkdocs(config_file: Path, site_dir: Path) -> None:
 
 
 def build_site(project: Project, site_dir: Path, *, work_dir: Path, documents: list[Document],
-               calendar: str = "calendar.ics") -> None:
+               calendar: str = "calendar.ics", changelog: list[Any] | None = None) -> None:
     """Render pages and mkdocs.yml into `work_dir`, then MkDocs-build them into `site_dir`."""
-    config = write_docs(project, work_dir, documents, calendar)
+    config = write_docs(project, work_dir, documents, calendar, changelog)
     run_mkdocs(config, site_dir)
 
 
