@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import CACHE_DIR, Cache
 from .ics import calendar_bytes
 from .output import staged, write_files
 from .plan import CALENDAR, PRINT_DIR, documents
@@ -40,14 +41,19 @@ def _source_date(epoch: int) -> Iterator[None]:
 
 
 def build(program: str | Path = "program.yml", out: str | Path = "site", *, jobs: int | None = None,
-          strict: bool = False, changelog: bool | None = None) -> BuildResult:
-    """Build the handbook site, printables and calendar of `program` into `out`, atomically."""
+          strict: bool = False, changelog: bool | None = None, use_cache: bool = True) -> BuildResult:
+    """Build the handbook site, printables and calendar of `program` into `out`, atomically.
+
+    With `use_cache`, PDFs and the MkDocs site are reused from `.mentorkit-cache/` beside
+    program.yml when their inputs are unchanged (the output is the same bytes either way).
+    """
     project = load_program(program, strict=strict)
     from . import printing, site  # heavy: only once the program is known to be valid
 
     stamp = build_timestamp(project.path, project.program.program.starts)
     docs = documents(project.program)
-    pdfs = printing.render_documents(project, docs, jobs=jobs)
+    cache = Cache(project.root / CACHE_DIR) if use_cache else None
+    pdfs = printing.render_documents(project, docs, jobs=jobs, cache=cache)
     files = {f"{PRINT_DIR}/{name}": data for name, data in pdfs.items()}
     files[CALENDAR] = calendar_bytes(project, stamp)
     versions = None
@@ -58,7 +64,10 @@ def build(program: str | Path = "program.yml", out: str | Path = "site", *, jobs
     out = Path(out)
     with _source_date(int(stamp.timestamp())), staged(out, project.root) as stage, \
             tempfile.TemporaryDirectory(prefix="mentorkit-docs-") as work:
-        site.build_site(project, stage, work_dir=Path(work), documents=docs, calendar=CALENDAR, changelog=versions)
+        site.build_site(project, stage, work_dir=Path(work), documents=docs, calendar=CALENDAR, changelog=versions,
+                        cache=cache)
         write_files(stage, files)
         count = sum(1 for p in stage.rglob("*") if p.is_file())
+    if cache is not None:
+        cache.prune(("pdf", "site"))
     return BuildResult(project, out, count)

@@ -114,8 +114,10 @@ def check(programs: tuple[Path, ...], strict: bool, explain: bool, fmt: str) -> 
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--changelog/--no-changelog", default=None,
               help="Add a 'What changed' page from program.yml's git history (default: site.changelog).")
+@click.option("--no-cache", is_flag=True, help="Render everything again instead of reusing unchanged PDFs and pages.")
 @handles_errors
-def build(program: Path, out: Path | None, jobs: int | None, strict: bool, changelog: bool | None) -> None:
+def build(program: Path, out: Path | None, jobs: int | None, strict: bool, changelog: bool | None,
+          no_cache: bool) -> None:
     """Build the handbook website, printables and calendar of PROGRAM into OUT.
 
     The build is made in a temporary folder and swapped in when complete: a failed
@@ -128,7 +130,8 @@ def build(program: Path, out: Path | None, jobs: int | None, strict: bool, chang
     """
     from .build import build as run_build
 
-    result = run_build(program, out or Path("site"), jobs=jobs, strict=strict, changelog=changelog)
+    result = run_build(program, out or Path("site"), jobs=jobs, strict=strict, changelog=changelog,
+                       use_cache=not no_cache)
     _report(result.project.warnings)
     click.echo(f"built {result.files} files into {result.out}/")
 

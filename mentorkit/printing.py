@@ -17,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from .cache import Cache, digest, tool_versions
 from .defaults import FIRST_MEETING_TITLES, first_meeting_checklist
 from .errors import FetchError
 from .model import ProgramType, StageName
@@ -108,15 +109,47 @@ def _render(job: Job) -> tuple[str, bytes]:
         raise FetchError(f"{name}: {exc}") from None
 
 
-def _run(jobs: list[Job], workers: int | None, progress: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
+def _job_key(job: Job, project: Project) -> str:
+    name, html, base, roots, forms = job
+    logo = project.program.program.branding.logo
+    logo_bytes = b""
+    if logo:
+        path, _ = resolve_inside(project.root, logo)
+        logo_bytes = path.read_bytes() if path else b""
+    return digest(tool_versions(), html, base, str(forms), repr(sorted(PDF_OPTIONS.items())), logo_bytes)
+
+
+def _run(jobs: list[Job], workers: int | None, progress: Callable[[int, int], None] | None = None,
+         cache: Cache | None = None, project: Project | None = None) -> dict[str, bytes]:
+    """Render every job, taking unchanged documents from the cache; results keep the order of `jobs`."""
+    done: dict[str, bytes] = {}
+    keys: dict[str, str] = {}
+    if cache is not None and project is not None:
+        for job in jobs:
+            keys[job[0]] = _job_key(job, project)
+            hit = cache.get_bytes("pdf", keys[job[0]])
+            if hit is not None:
+                done[job[0]] = hit
+    todo = [job for job in jobs if job[0] not in done]
+    fresh = _render_all(todo, workers, progress, offset=len(done), total=len(jobs)) if todo else {}
+    if cache is not None:
+        for name, data in fresh.items():
+            cache.put_bytes("pdf", keys[name], data)
+    done.update(fresh)
+    return {job[0]: done[job[0]] for job in jobs}
+
+
+def _render_all(jobs: list[Job], workers: int | None, progress: Callable[[int, int], None] | None,
+                offset: int = 0, total: int = 0) -> dict[str, bytes]:
     workers = min(workers or os.cpu_count() or 1, len(jobs)) or 1
+    total = total or len(jobs)
     out: dict[str, bytes] = {}
     if workers == 1:
         for job in jobs:
             name, pdf = _render(job)
             out[name] = pdf
             if progress:
-                progress(len(out), len(jobs))
+                progress(offset + len(out), total)
         return out
     import weasyprint  # noqa: F401  (imported before forking, so workers start warm)
 
@@ -125,17 +158,18 @@ def _run(jobs: list[Job], workers: int | None, progress: Callable[[int, int], No
         for name, pdf in pool.map(_render, jobs, chunksize=1):
             out[name] = pdf
             if progress:
-                progress(len(out), len(jobs))
+                progress(offset + len(out), total)
     return out
 
 
-def render_documents(project: Project, documents: list[Document], *, jobs: int | None = None) -> dict[str, bytes]:
+def render_documents(project: Project, documents: list[Document], *, jobs: int | None = None,
+                     cache: Cache | None = None) -> dict[str, bytes]:
     """Document name -> PDF bytes, for every document; output is the same for any number of jobs."""
     context = _context(project)
     base = project.root.as_uri() + "/"
     work = [(d.name, document_html(project, d, context), base, _roots(project), project.program.print.fillable)
             for d in documents]
-    return _run(work, jobs)
+    return _run(work, jobs, cache=cache, project=project)
 
 
 def slug(name: str) -> str:
@@ -169,7 +203,7 @@ def workbook_html(project: Project, person: Any, everyone: list[Any], context: d
 
 def render_workbooks(project: Project, participants: list[Any], *, jobs: int | None = None,
                      progress: Callable[[int, int], None] | None = None, everyone: list[Any] | None = None,
-                     names: list[str] | None = None) -> dict[str, bytes]:
+                     names: list[str] | None = None, cache: Cache | None = None) -> dict[str, bytes]:
     """File name -> personalised workbook PDF for each participant.
 
     `everyone` (the whole roster) and `names` let a shard of the roster be rendered with the
@@ -181,4 +215,4 @@ def render_workbooks(project: Project, participants: list[Any], *, jobs: int | N
     base = project.root.as_uri() + "/"
     work = [(name, workbook_html(project, person, everyone, context), base, _roots(project),
              project.program.print.fillable) for name, person in zip(names, participants, strict=True)]
-    return _run(work, jobs, progress)
+    return _run(work, jobs, progress, cache=cache, project=project)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from typing import Any
 import yaml
 from markupsafe import Markup
 
+from .cache import Cache, digest, tool_versions, tree_digest
 from .defaults import FIRST_MEETING_TITLES, TYPES, first_meeting_checklist
 from .errors import OutputError
 from .model import FeedbackSessions, Outcome, Question, QuestionType, StageName, SurveyMoment
@@ -350,10 +352,21 @@ def run_mkdocs(config_file: Path, site_dir: Path) -> None:
 
 
 def build_site(project: Project, site_dir: Path, *, work_dir: Path, documents: list[Document],
-               calendar: str = "calendar.ics", changelog: list[Any] | None = None) -> None:
-    """Render pages and mkdocs.yml into `work_dir`, then MkDocs-build them into `site_dir`."""
+               calendar: str = "calendar.ics", changelog: list[Any] | None = None,
+               cache: Cache | None = None) -> None:
+    """Render pages and mkdocs.yml into `work_dir`, then MkDocs-build them into `site_dir`.
+
+    With a cache, an unchanged docs tree reuses the site MkDocs built from it last time.
+    """
     config = write_docs(project, work_dir, documents, calendar, changelog)
+    if cache is None:
+        run_mkdocs(config, site_dir)
+        return
+    key = digest(tool_versions(), tree_digest(work_dir), os.environ.get("SOURCE_DATE_EPOCH", ""))
+    if cache.get_tree("site", key, site_dir):
+        return
     run_mkdocs(config, site_dir)
+    cache.put_tree("site", key, site_dir)
 
 
 def serve(program_path: Path, *, host: str = "127.0.0.1", port: int = 8000) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined
+from jinja2 import ChoiceLoader, FileSystemBytecodeCache, FileSystemLoader, PrefixLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
@@ -42,19 +43,27 @@ def _autoescape(name: str | None) -> bool:
     return bool(name) and name.endswith((".html", ".html.j2", ".xml", ".svg"))  # type: ignore[union-attr]
 
 
+@functools.lru_cache(maxsize=16)
 def environment(project_root: Path | None = None) -> ImmutableSandboxedEnvironment:
     """The Jinja environment: user `templates/` beside program.yml first, then the built-ins.
 
     User templates are code written by someone else, so everything renders in a sandbox.
     `{% extends "builtin/site/home.md.j2" %}` lets an override extend the original.
+    One environment per folder, kept, so that compiled templates are reused (Jinja still
+    reloads a template whose file changed).
     """
     builtin = FileSystemLoader(str(builtin_dir("templates")))
     loaders: list[Any] = []
     if project_root is not None and (project_root / "templates").is_dir():
         loaders.append(FileSystemLoader(str(project_root / "templates")))
     loaders += [builtin, PrefixLoader({"builtin": builtin})]
+    bytecode = None
+    if project_root is not None and project_root.is_dir():
+        # compiled templates survive between runs (Jinja checks each source's mtime)
+        bytecode = FileSystemBytecodeCache(str(_bytecode_dir(project_root)))
     env = ImmutableSandboxedEnvironment(
         loader=ChoiceLoader(loaders),
+        bytecode_cache=bytecode,
         undefined=StrictUndefined,
         autoescape=_autoescape,
         keep_trailing_newline=True,
@@ -64,6 +73,12 @@ def environment(project_root: Path | None = None) -> ImmutableSandboxedEnvironme
     env.filters["md"] = md
     env.filters["md_block"] = md_block
     return env
+
+
+def _bytecode_dir(project_root: Path) -> Path:
+    folder = project_root / ".mentorkit-cache" / "jinja"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def content_path(name: str, project_root: Path | None = None) -> Path:

@@ -1,0 +1,112 @@
+"""A content-addressed cache of rendered PDFs and built sites, so unchanged work is not redone.
+
+Keys hash everything the output depends on (the HTML or the docs tree, options, the versions of
+mentorkit, WeasyPrint, MkDocs and Material), so a hit returns exactly the bytes a fresh render
+would produce. Entries not used by the latest build are removed, so the cache stays one build big.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+CACHE_DIR = ".mentorkit-cache"
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "none"
+
+
+def digest(*parts: bytes | str) -> str:
+    """A stable hash of the parts (each length-prefixed, so boundaries count)."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def tool_versions() -> str:
+    """Versions of everything that shapes the output."""
+    from . import __version__
+
+    return "|".join([__version__] + [_version(d) for d in ("weasyprint", "pydyf", "mkdocs", "mkdocs-material",
+                                                           "markdown", "pymdown-extensions")])
+
+
+def tree_digest(folder: Path) -> str:
+    """Hash of every file's relative path and bytes below `folder`."""
+    parts: list[bytes | str] = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+class Cache:
+    """Files and folders stored under their content key."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.used: set[str] = set()
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.root / kind / key
+
+    def get_bytes(self, kind: str, key: str) -> bytes | None:
+        """The stored bytes, or None."""
+        path = self._path(kind, key)
+        if path.is_file():
+            self.used.add(f"{kind}/{key}")
+            return path.read_bytes()
+        return None
+
+    def put_bytes(self, kind: str, key: str, data: bytes) -> None:
+        """Store bytes atomically (a crash never leaves half an entry)."""
+        path = self._path(kind, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+        self.used.add(f"{kind}/{key}")
+
+    def get_tree(self, kind: str, key: str, target: Path) -> bool:
+        """Copy a stored folder into `target`; False when there is none."""
+        path = self._path(kind, key)
+        if not path.is_dir():
+            return False
+        shutil.copytree(path, target, dirs_exist_ok=True)
+        self.used.add(f"{kind}/{key}")
+        return True
+
+    def put_tree(self, kind: str, key: str, source: Path) -> None:
+        """Store a copy of a folder."""
+        path = self._path(kind, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=".tmp-"))
+        shutil.copytree(source, tmp, dirs_exist_ok=True)
+        if path.exists():
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+        self.used.add(f"{kind}/{key}")
+
+    def prune(self, kinds: tuple[str, ...]) -> None:
+        """Remove entries of `kinds` that the latest build did not use."""
+        for kind in kinds:
+            folder = self.root / kind
+            if not folder.is_dir():
+                continue
+            for entry in folder.iterdir():
+                if f"{kind}/{entry.name}" not in self.used:
+                    if entry.is_dir():
+                        shutil.rmtree(entry, ignore_errors=True)
+                    else:
+                        entry.unlink(missing_ok=True)

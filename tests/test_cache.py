@@ -1,0 +1,58 @@
+"""The build cache reuses unchanged PDFs and sites and never changes the output."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from conftest import copy_reference
+
+from mentorkit import printing
+from mentorkit.build import build
+
+pytestmark = pytest.mark.slow
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_cache_never_changes_the_output(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    program = copy_reference(tmp_path)
+    rendered: list[str] = []
+    real = printing._render_all
+
+    def counting(jobs, *args, **kwargs):
+        rendered.extend(job[0] for job in jobs)
+        return real(jobs, *args, **kwargs)
+
+    monkeypatch.setattr(printing, "_render_all", counting)
+    build(program, tmp_path / "cached", jobs=1)
+    assert len(rendered) == 8
+    rendered.clear()
+    build(program, tmp_path / "cached", jobs=1)
+    assert rendered == [], "a no-op rebuild rendered PDFs again"
+    build(program, tmp_path / "clean", jobs=1, use_cache=False)
+    assert digest(tmp_path / "cached") == digest(tmp_path / "clean")
+
+    program.write_text(program.read_text().replace("Have you met as often as you agreed?",
+                                                   "Have you met as often as you planned?"))
+    rendered.clear()
+    build(program, tmp_path / "cached", jobs=1)
+    assert sorted(rendered) == ["survey-midpoint.pdf", "workbook-mentee.pdf", "workbook-mentor.pdf"]
+    build(program, tmp_path / "clean", jobs=1, use_cache=False)
+    assert digest(tmp_path / "cached") == digest(tmp_path / "clean")
+    assert "as you planned" in (tmp_path / "cached" / "surveys.html").read_text()
+
+
+def test_cache_stays_one_build_big(tmp_path):
+    program = copy_reference(tmp_path)
+    build(program, tmp_path / "site", jobs=1)
+    program.write_text(program.read_text().replace("paper: A4", "paper: letter"))
+    build(program, tmp_path / "site", jobs=1)
+    cache = tmp_path / ".mentorkit-cache"
+    assert len(list((cache / "pdf").iterdir())) == 8
+    assert len(list((cache / "site").iterdir())) == 1
