@@ -162,14 +162,20 @@ def serve(program: Path, host: str, port: int) -> None:
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("workbooks"),
               show_default=True, help="Output folder.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: cores).")
+@click.option("--shard", default=None, metavar="I/N",
+              help="Render only the I-th of N equal slices of the roster (for a CI matrix).")
 @handles_errors
-def workbooks(roster: Path, program: Path, out: Path, jobs: int | None) -> None:
+def workbooks(roster: Path, program: Path, out: Path, jobs: int | None, shard: str | None) -> None:
     """Write one personalised workbook per participant of ROSTER (CSV: name,email,role,group).
+
+    With --shard I/N, only the I-th of N slices is rendered; file names and partners are
+    the same as in a full run, so the N outputs together make the whole cohort.
 
     \b
     Examples:
       mentorkit workbooks roster.csv
       mentorkit workbooks roster.csv programs/2027.yml -o workbooks-2027
+      mentorkit workbooks roster.csv --shard 2/4 -o workbooks-2
     """
     from rich.progress import Progress
 
@@ -178,15 +184,31 @@ def workbooks(roster: Path, program: Path, out: Path, jobs: int | None) -> None:
     from .project import load_program
     from .roster import read_roster
 
+    from .printing import workbook_names
+
     project = load_program(program)
-    people = read_roster(roster)
+    everyone = read_roster(roster)
+    names = workbook_names(everyone)
+    index = shard_slice(shard, len(everyone)) if shard else slice(None)
+    people, names = everyone[index], names[index]
     with Progress(transient=True) as bar:
         task = bar.add_task("Rendering workbooks", total=len(people))
-        pdfs = render_workbooks(project, people, jobs=jobs,
+        pdfs = render_workbooks(project, people, jobs=jobs, everyone=everyone, names=names,
                                 progress=lambda done, total: bar.update(task, completed=done, total=total))
     with staged(out, project.root) as stage:
         write_files(stage, pdfs)
     click.echo(f"wrote {len(pdfs)} workbooks into {out}/")
+
+
+def shard_slice(spec: str, count: int) -> slice:
+    """'I/N' -> the I-th (1-based) of N contiguous, near-equal slices of `count` items."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", spec)
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise MentorkitError(f"--shard {spec!r}: expected I/N with 1 <= I <= N, e.g. 2/4")
+    i, n = int(match.group(1)), int(match.group(2))
+    return slice((i - 1) * count // n, i * count // n)
 
 
 @main.command()

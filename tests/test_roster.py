@@ -99,3 +99,29 @@ def test_bad_roster_exits_2_and_writes_nothing(tmp_path):
     assert result.exit_code == 2
     assert f"{tmp_path / 'roster.csv'}:2: error: role 'boss' is not mentor or mentee" in result.stderr
     assert not out.exists()
+
+
+def test_shards_partition_the_roster():
+    from mentorkit.cli import shard_slice
+
+    for count in (0, 1, 6, 7, 500):
+        for n in (1, 2, 3, 8):
+            parts = [list(range(count))[shard_slice(f"{i}/{n}", count)] for i in range(1, n + 1)]
+            assert sum(parts, []) == list(range(count))
+            assert max(map(len, parts)) - min(map(len, parts)) <= 1
+
+
+@pytest.mark.slow
+def test_workbooks_shard_keeps_names_and_partners(tmp_path):
+    program = copy_reference(tmp_path / "p")
+    (tmp_path / "roster.csv").write_text("name,email,role,group\nAnn Lee,a@x.org,mentor,g1\nBo Chen,b@x.org,mentee,g1\n"
+                                         "Ann Lee,c@x.org,mentor,g2\nDi Roy,d@x.org,mentee,g2\n")
+    result = CliRunner().invoke(main, ["workbooks", str(tmp_path / "roster.csv"), str(program), "-o",
+                                       str(tmp_path / "s2"), "--shard", "2/2", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "s2").glob("*.pdf")) == ["ann-lee-2.pdf", "di-roy.pdf"]
+    tool = need_tool("pdftotext")
+    text = subprocess.run([tool, str(tmp_path / "s2" / "di-roy.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "Your mentor: Ann Lee" in text
+    bad = CliRunner().invoke(main, ["workbooks", str(tmp_path / "roster.csv"), str(program), "--shard", "3/2"])
+    assert bad.exit_code == 2 and "expected I/N" in bad.stderr
