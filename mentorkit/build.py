@@ -53,19 +53,20 @@ def build(program: str | Path = "program.yml", out: str | Path = "site", *, jobs
     stamp = build_timestamp(project.path, project.program.program.starts)
     docs = documents(project.program)
     cache = Cache(project.root / CACHE_DIR) if use_cache else None
-    pdfs = printing.render_documents(project, docs, jobs=jobs, cache=cache)
-    files = {f"{PRINT_DIR}/{name}": data for name, data in pdfs.items()}
-    files[CALENDAR] = calendar_bytes(project, stamp)
+    files = {CALENDAR: calendar_bytes(project, stamp)}
     versions = None
     if changelog if changelog is not None else project.program.site.changelog:
         from .versions import history
 
         versions = history(project.path)
     out = Path(out)
-    with _source_date(int(stamp.timestamp())), staged(out, project.root) as stage, \
+    # PDFs render in worker processes while MkDocs builds the site in this one
+    with printing.start_documents(project, docs, jobs=jobs, cache=cache) as pdfs, \
+            _source_date(int(stamp.timestamp())), staged(out, project.root) as stage, \
             tempfile.TemporaryDirectory(prefix="mentorkit-docs-") as work:
         site.build_site(project, stage, work_dir=Path(work), documents=docs, calendar=CALENDAR, changelog=versions,
                         cache=cache)
+        files.update({f"{PRINT_DIR}/{name}": data for name, data in pdfs.result().items()})
         write_files(stage, files)
         count = sum(1 for p in stage.rglob("*") if p.is_file())
     if cache is not None:

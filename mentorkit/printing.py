@@ -119,57 +119,93 @@ def _job_key(job: Job, project: Project) -> str:
     return digest(tool_versions(), html, base, str(forms), repr(sorted(PDF_OPTIONS.items())), logo_bytes)
 
 
+class Pending:
+    """PDFs being rendered in worker processes while the caller does other work (the site build).
+
+    Unchanged documents come from the cache at once; the rest are submitted to a process pool
+    (forked from the main thread before any other work starts) or, with one worker, rendered
+    in-process when `result()` is called. Use as a context manager so workers always stop.
+    """
+
+    def __init__(self, jobs: list[Job], workers: int | None, progress: Callable[[int, int], None] | None = None,
+                 cache: Cache | None = None, project: Project | None = None):
+        self.order = [job[0] for job in jobs]
+        self.done: dict[str, bytes] = {}
+        self.keys: dict[str, str] = {}
+        self.cache, self.progress = cache, progress
+        if cache is not None and project is not None:
+            for job in jobs:
+                self.keys[job[0]] = _job_key(job, project)
+                hit = cache.get_bytes("pdf", self.keys[job[0]])
+                if hit is not None:
+                    self.done[job[0]] = hit
+        self.todo = [job for job in jobs if job[0] not in self.done]
+        self.workers = min(workers or os.cpu_count() or 1, len(self.todo)) or 1
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list[Any] = []
+        if self.todo and self.workers > 1:
+            import weasyprint  # noqa: F401  (imported before forking, so workers start warm)
+
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"))
+            self.futures = [self.pool.submit(_render, job) for job in self.todo]
+
+    def __enter__(self) -> Pending:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def _tick(self) -> None:
+        if self.progress:
+            self.progress(len(self.done), len(self.order))
+
+    def result(self) -> dict[str, bytes]:
+        """Every document's PDF, in the order the jobs were given."""
+        fresh: dict[str, bytes] = {}
+        if self.pool is not None:
+            for future in self.futures:
+                name, pdf = future.result()
+                fresh[name] = self.done[name] = pdf
+                self._tick()
+            self.__exit__()
+        else:
+            for job in self.todo:
+                name, pdf = _render(job)
+                fresh[name] = self.done[name] = pdf
+                self._tick()
+        self.todo = []
+        if self.cache is not None:
+            for name, data in fresh.items():
+                self.cache.put_bytes("pdf", self.keys[name], data)
+        return {name: self.done[name] for name in self.order}
+
+
 def _run(jobs: list[Job], workers: int | None, progress: Callable[[int, int], None] | None = None,
          cache: Cache | None = None, project: Project | None = None) -> dict[str, bytes]:
-    """Render every job, taking unchanged documents from the cache; results keep the order of `jobs`."""
-    done: dict[str, bytes] = {}
-    keys: dict[str, str] = {}
-    if cache is not None and project is not None:
-        for job in jobs:
-            keys[job[0]] = _job_key(job, project)
-            hit = cache.get_bytes("pdf", keys[job[0]])
-            if hit is not None:
-                done[job[0]] = hit
-    todo = [job for job in jobs if job[0] not in done]
-    fresh = _render_all(todo, workers, progress, offset=len(done), total=len(jobs)) if todo else {}
-    if cache is not None:
-        for name, data in fresh.items():
-            cache.put_bytes("pdf", keys[name], data)
-    done.update(fresh)
-    return {job[0]: done[job[0]] for job in jobs}
+    with Pending(jobs, workers, progress, cache, project) as pending:
+        return pending.result()
 
 
-def _render_all(jobs: list[Job], workers: int | None, progress: Callable[[int, int], None] | None,
-                offset: int = 0, total: int = 0) -> dict[str, bytes]:
-    workers = min(workers or os.cpu_count() or 1, len(jobs)) or 1
-    total = total or len(jobs)
-    out: dict[str, bytes] = {}
-    if workers == 1:
-        for job in jobs:
-            name, pdf = _render(job)
-            out[name] = pdf
-            if progress:
-                progress(offset + len(out), total)
-        return out
-    import weasyprint  # noqa: F401  (imported before forking, so workers start warm)
+def _document_jobs(project: Project, documents: list[Document]) -> list[Job]:
+    context = _context(project)
+    base = project.root.as_uri() + "/"
+    return [(d.name, document_html(project, d, context), base, _roots(project), project.program.print.fillable)
+            for d in documents]
 
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for name, pdf in pool.map(_render, jobs, chunksize=1):
-            out[name] = pdf
-            if progress:
-                progress(offset + len(out), total)
-    return out
+
+def start_documents(project: Project, documents: list[Document], *, jobs: int | None = None,
+                    cache: Cache | None = None) -> Pending:
+    """Start rendering every document; collect the PDFs with `.result()`."""
+    return Pending(_document_jobs(project, documents), jobs, cache=cache, project=project)
 
 
 def render_documents(project: Project, documents: list[Document], *, jobs: int | None = None,
                      cache: Cache | None = None) -> dict[str, bytes]:
     """Document name -> PDF bytes, for every document; output is the same for any number of jobs."""
-    context = _context(project)
-    base = project.root.as_uri() + "/"
-    work = [(d.name, document_html(project, d, context), base, _roots(project), project.program.print.fillable)
-            for d in documents]
-    return _run(work, jobs, cache=cache, project=project)
+    with start_documents(project, documents, jobs=jobs, cache=cache) as pending:
+        return pending.result()
 
 
 def slug(name: str) -> str:

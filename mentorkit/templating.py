@@ -43,8 +43,14 @@ def _autoescape(name: str | None) -> bool:
     return bool(name) and name.endswith((".html", ".html.j2", ".xml", ".svg"))  # type: ignore[union-attr]
 
 
-@functools.lru_cache(maxsize=16)
 def environment(project_root: Path | None = None) -> ImmutableSandboxedEnvironment:
+    """The Jinja environment for a program folder (see `_environment`)."""
+    user = project_root is not None and (project_root / "templates").is_dir()
+    return _environment(project_root, user)
+
+
+@functools.lru_cache(maxsize=16)
+def _environment(project_root: Path | None, user_templates: bool) -> ImmutableSandboxedEnvironment:
     """The Jinja environment: user `templates/` beside program.yml first, then the built-ins.
 
     User templates are code written by someone else, so everything renders in a sandbox.
@@ -54,7 +60,7 @@ def environment(project_root: Path | None = None) -> ImmutableSandboxedEnvironme
     """
     builtin = FileSystemLoader(str(builtin_dir("templates")))
     loaders: list[Any] = []
-    if project_root is not None and (project_root / "templates").is_dir():
+    if project_root is not None and user_templates:
         loaders.append(FileSystemLoader(str(project_root / "templates")))
     loaders += [builtin, PrefixLoader({"builtin": builtin})]
     bytecode = None

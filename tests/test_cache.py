@@ -23,13 +23,13 @@ def test_cache_never_changes_the_output(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     program = copy_reference(tmp_path)
     rendered: list[str] = []
-    real = printing._render_all
+    real = printing._render
 
-    def counting(jobs, *args, **kwargs):
-        rendered.extend(job[0] for job in jobs)
-        return real(jobs, *args, **kwargs)
+    def counting(job):
+        rendered.append(job[0])
+        return real(job)
 
-    monkeypatch.setattr(printing, "_render_all", counting)
+    monkeypatch.setattr(printing, "_render", counting)  # jobs=1 renders in this process
     build(program, tmp_path / "cached", jobs=1)
     assert len(rendered) == 8
     rendered.clear()
