@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .errors import Problem
-from .load import Located
+from .load import Located, Path_
 from .model import Horizon, ProgramFile, ProgramType, SurveyMoment
 from .timeline import HORIZON_RANGE_DAYS, HORIZON_TEXT, Plan
 
@@ -37,13 +37,13 @@ def warnings_for(pf: ProgramFile, dated: Plan, located: Located) -> Iterator[Pro
                 yield located.problem(at + ("milestones", j, "due"), f"milestone due {milestone.due} is after "
                                       f"the goal's deadline ({deadline})", severity="warning")
     if pf.surveys is not None and not any(s.when == SurveyMoment.conclusion for s in pf.surveys):
-        path = ("surveys",) if "surveys" in (located.data or {}) else ()
-        yield located.problem(path, "no conclusion survey: the program's outcome will not be measured",
+        where: Path_ = ("surveys",) if "surveys" in (located.data or {}) else ()
+        yield located.problem(where, "no conclusion survey: the program's outcome will not be measured",
                               severity="warning")
     for stage in dated.stages:
         if stage.every.is_none or stage.every.approx_days() <= stage.days:
             continue
-        path = ("cadence", "stages", stage.name.value)
+        path: Path_ = ("cadence", "stages", stage.name.value)
         if path not in located.values:
             path = ("cadence", "every")
         if dated.stages[0].starts == dated.stages[-1].starts:  # one short program: stages overlap

@@ -11,6 +11,7 @@ from .project import Project
 def calendar_bytes(project: Project, stamp: datetime) -> bytes:
     """The program's calendar; byte-identical for the same program and `stamp`."""
     from icalendar import Calendar, Event
+    from icalendar.enums import TRANSP
 
     pf, plan = project.program, project.plan
     pid = pf.program.id
@@ -37,7 +38,7 @@ def calendar_bytes(project: Project, stamp: datetime) -> bytes:
         events.append(Event.new(uid=f"{pid}-survey-{moment.survey.id}@mentorkit", stamp=stamp, start=day,
                                 end=day + timedelta(days=1), summary=f"{title}: survey - {moment.survey.title}",
                                 description=f"Please fill in the {moment.survey.title} survey.",
-                                categories=["Mentoring", "Survey"], transparency="TRANSPARENT"))
+                                categories=["Mentoring", "Survey"], transparency=TRANSP.TRANSPARENT))
     for goal in pf.goals:
         dated = [(f"milestone-{i}", f"Milestone: {m.title} ({goal.title})", m.due)
                  for i, m in enumerate(goal.milestones, start=1)]
@@ -46,7 +47,7 @@ def calendar_bytes(project: Project, stamp: datetime) -> bytes:
         for key, summary, due in dated:
             events.append(Event.new(uid=f"{pid}-goal-{goal.id}-{key}@mentorkit", stamp=stamp, start=due,
                                     end=due + timedelta(days=1), summary=summary,
-                                    categories=["Mentoring", "Goal"], transparency="TRANSPARENT"))
+                                    categories=["Mentoring", "Goal"], transparency=TRANSP.TRANSPARENT))
     cal = Calendar.new(uid=f"{pid}@mentorkit", prodid="-//mentorkit//mentorkit//EN", method="PUBLISH",
                        name=title, description=f"Meetings, surveys and goal deadlines of {title}",
                        subcomponents=events)

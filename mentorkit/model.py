@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, time
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -29,7 +29,7 @@ MAX_PROGRAM_DAYS = 3653  # ten years: enough for the longest stretch goal, small
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-class ProgramType(str, Enum):
+class ProgramType(StrEnum):
     """The six kinds of mentoring program."""
 
     one_on_one = "one-on-one"
@@ -40,7 +40,7 @@ class ProgramType(str, Enum):
     virtual = "virtual"
 
 
-class Delivery(str, Enum):
+class Delivery(StrEnum):
     """Where meetings happen."""
 
     in_person = "in-person"
@@ -48,7 +48,7 @@ class Delivery(str, Enum):
     hybrid = "hybrid"
 
 
-class Weekday(str, Enum):
+class Weekday(StrEnum):
     """Day of the week for regular meetings."""
 
     monday = "monday"
@@ -60,12 +60,12 @@ class Weekday(str, Enum):
     sunday = "sunday"
 
     @property
-    def index(self) -> int:
+    def number(self) -> int:
         """Monday is 0, as in `date.weekday()`."""
         return list(Weekday).index(self)
 
 
-class Horizon(str, Enum):
+class Horizon(StrEnum):
     """How far away a goal is: habit 4-8 weeks, reach 3-12 months, stretch 2-5 years."""
 
     habit = "habit"
@@ -73,7 +73,7 @@ class Horizon(str, Enum):
     stretch = "stretch"
 
 
-class StageName(str, Enum):
+class StageName(StrEnum):
     """The four stages of a mentoring relationship, in order."""
 
     initiation = "initiation"
@@ -82,7 +82,7 @@ class StageName(str, Enum):
     redefinition = "redefinition"
 
 
-class SurveyMoment(str, Enum):
+class SurveyMoment(StrEnum):
     """When a survey is taken."""
 
     registration = "registration"
@@ -92,7 +92,7 @@ class SurveyMoment(str, Enum):
     conclusion = "conclusion"
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     """The four categories of mentoring outcomes a survey can measure."""
 
     attitudinal = "attitudinal"
@@ -101,7 +101,7 @@ class Outcome(str, Enum):
     health = "health"
 
 
-class QuestionType(str, Enum):
+class QuestionType(StrEnum):
     """How a survey question is answered."""
 
     text = "text"
@@ -111,7 +111,7 @@ class QuestionType(str, Enum):
     yes_no = "yes-no"
 
 
-class FeedbackSessions(str, Enum):
+class FeedbackSessions(StrEnum):
     """How often partners set time aside for mutual feedback."""
 
     every_meeting = "every-meeting"

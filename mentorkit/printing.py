@@ -20,23 +20,17 @@ from typing import Any
 from .cache import Cache, digest, tool_versions
 from .defaults import FIRST_MEETING_TITLES, first_meeting_checklist
 from .errors import FetchError
-from .model import ProgramType, StageName
+from .model import ProgramType
 from .paths import resolve_inside
 from .plan import Document
 from .project import Project
 from .resources import package_dirs
-from .site import SESSIONS_TEXT, _day, _short
 from .stamp import build_timestamp
 from .templating import environment
 from .timeline import HORIZON_TEXT
+from .wording import SESSIONS_TEXT, STAGE_TEXT, day, short
 
 BLANK_GOAL_PAGES = 2
-STAGE_TEXT = {
-    StageName.initiation: "Getting to know each other; agreeing how you will work.",
-    StageName.cultivation: "The main work: learning, trying, making progress on goals.",
-    StageName.separation: "Meeting less often; growing independence.",
-    StageName.redefinition: "Deciding what the relationship becomes next.",
-}
 SMART = [("S", "specific", "Specific", "what exactly will be done"),
          ("M", "measurable", "Measurable", "how you will know it is done"),
          ("A", "achievable", "Achievable", "why it is within reach, and with what help"),
@@ -61,7 +55,7 @@ def _context(project: Project) -> dict[str, Any]:
         "stamp": stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), "colour": program.branding.colour,
         "paper": "A4" if pf.print.paper == "A4" else "letter", "fillable": pf.print.fillable,
         "checklist": first_meeting_checklist(pf), "checklist_titles": FIRST_MEETING_TITLES,
-        "day": _day, "short": _short, "horizon_text": HORIZON_TEXT, "smart": SMART, "blank_goals": BLANK_GOAL_PAGES,
+        "day": day, "short": short, "horizon_text": HORIZON_TEXT, "smart": SMART, "blank_goals": BLANK_GOAL_PAGES,
         "goal_titles": [g.title for g in pf.goals], "sessions_text": SESSIONS_TEXT[pf.feedback.sessions],
         "stage_text": STAGE_TEXT, "logo": logo, "person": None, "partners": [],
         "partner_label": _partner_label(program.type, "mentee"), "role_label": program.roles.mentee,

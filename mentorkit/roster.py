@@ -43,8 +43,8 @@ def read_roster(path: Path) -> list[Participant]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        row = raw.count(b"\n", 0, exc.start) + 1
-        raise RosterError([fail(row, f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the roster as UTF-8 "
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise RosterError([fail(line, f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the roster as UTF-8 "
                                      "(in Excel: CSV UTF-8)")]) from None
     if not text.strip():
         raise RosterError([fail(1, "roster is empty; expected a header row: name,email,role,group")])
@@ -52,12 +52,9 @@ def read_roster(path: Path) -> list[Participant]:
     header = [h.strip().lower() for h in next(reader)]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        problems = []
-        for column in missing:
-            unknown = [h for h in header if h not in COLUMNS]
-            hint = closest(column, unknown)
-            problems.append(fail(1, f"missing column {column!r}{hint}; the header must name: {', '.join(COLUMNS)}"))
-        raise RosterError(problems)
+        unknown = [h for h in header if h not in COLUMNS]
+        raise RosterError([fail(1, f"missing column {column!r}{closest(column, unknown)}; the header must name: "
+                                   f"{', '.join(COLUMNS)}") for column in missing])
     index = {c: header.index(c) for c in COLUMNS}
     problems: list[Problem] = []
     people: list[Participant] = []

@@ -29,8 +29,9 @@ from markupsafe import Markup
 from .cache import Cache, digest, tool_versions, tree_digest
 from .defaults import FIRST_MEETING_TITLES, TYPES, first_meeting_checklist
 from .errors import OutputError
-from .model import FeedbackSessions, Outcome, Question, QuestionType, StageName, SurveyMoment
+from .model import Outcome, Question, QuestionType, StageName, SurveyMoment
 from .timeline import HORIZON_TEXT
+from .wording import MOMENT_TEXT, SESSIONS_TEXT, day, short
 from .paths import resolve_inside
 from .plan import Document
 from .project import Project
@@ -60,14 +61,6 @@ CHANGELOG = "changelog.md"
 _DANGEROUS_HTML = re.compile(r"<(/?\s*(?:script|iframe|object|embed|style|link|meta|base|form)\b)", re.IGNORECASE)
 _EVENT_ATTR = re.compile(r"(<[^>]*?)\son\w+\s*=", re.IGNORECASE)
 _JS_URL = re.compile(r"\]\(\s*javascript:", re.IGNORECASE)
-
-
-def _day(value: date) -> str:
-    return f"{value:%A} {value.day} {value:%B %Y}"
-
-
-def _short(value: date) -> str:
-    return f"{value.day} {value:%b %Y}"
 
 
 def _luminance(hex_colour: str) -> float:
@@ -132,7 +125,7 @@ def _context(project: Project, documents: list[Document], calendar: str) -> dict
         "goal_titles": goal_titles, "measured_by": measured_by, "Outcome": Outcome, "StageName": StageName,
         "QuestionType": QuestionType, "stage_moments": {s.name: [] for s in plan.stages},
         "content": lambda name: sanitize_markdown(read_content(name, project.root)),
-        "day": _day, "short": _short, "md": md,
+        "day": day, "short": short, "md": md,
         "extra_pages": [(title, path) for title, path, _ in extra_pages(project)],
         "key_dates": _key_dates(project), "horizon_text": HORIZON_TEXT,
         "smart": [("S", "specific", "Specific"), ("M", "measurable", "Measurable"), ("A", "achievable", "Achievable"),
@@ -143,21 +136,6 @@ def _context(project: Project, documents: list[Document], calendar: str) -> dict
                           Outcome.behavioral: "Behavioural: what people do",
                           Outcome.career: "Career: where careers go", Outcome.health: "Health: how people cope"},
     }
-
-
-SESSIONS_TEXT = {
-    FeedbackSessions.every_meeting: "Spend the last few minutes of every meeting on feedback in both directions.",
-    FeedbackSessions.monthly: "Once a month, set part of a meeting aside for feedback in both directions.",
-    FeedbackSessions.quarterly: "Every three months, set part of a meeting aside for feedback in both directions.",
-    FeedbackSessions.end_of_stage: "At the end of each stage, set part of a meeting aside for feedback in both "
-                                   "directions.",
-    FeedbackSessions.none: "There are no fixed feedback sessions: give feedback whenever it helps.",
-}
-MOMENT_TEXT = {
-    SurveyMoment.registration: "before the programme starts", SurveyMoment.after_matching: "after matching",
-    SurveyMoment.after_session: "after each meeting", SurveyMoment.midpoint: "halfway through",
-    SurveyMoment.conclusion: "at the end",
-}
 
 
 def describe_question(q: Question, goal_titles: list[str]) -> Markup:
@@ -188,7 +166,7 @@ def _key_dates(project: Project) -> list[tuple[str, Markup]]:
         if m.survey.when != SurveyMoment.after_session:
             rows.append((m.dates[0], 3, md(f"Survey: {m.survey.title}")))
     rows.sort(key=lambda r: (r[0], r[1]))
-    return [(_day(d), text) for d, _, text in rows]
+    return [(day(d), text) for d, _, text in rows]
 
 
 def render_pages(project: Project, documents: list[Document], calendar: str = "calendar.ics",

@@ -145,7 +145,7 @@ def schedule(pf: ProgramFile, stages: list[StagePlan]) -> list[Meeting]:
     starts, last = pf.program.starts, pf.program.last_day
     limit = cad.sessions if cad.sessions is not None else 10_000
     dates: list[date] = []
-    day = _first_on_weekday(starts, cad.weekday.index)
+    day = _first_on_weekday(starts, cad.weekday.number)
     if day > last:
         day = starts
     if cad.every.is_none and all(s.every.is_none for s in stages):
@@ -158,13 +158,13 @@ def schedule(pf: ProgramFile, stages: list[StagePlan]) -> list[Meeting]:
                 later = [s for s in stages if s.starts > stage.ends and not s.every.is_none]
                 if not later:
                     break
-                day = _first_on_weekday(later[0].starts, cad.weekday.index)
+                day = _first_on_weekday(later[0].starts, cad.weekday.number)
                 anchor, steps = day, 0
                 continue
             dates.append(day)
             if stage.every.unit == "month":
                 steps += stage.every.amount
-                day = _first_on_weekday(Interval(steps, "month").add_to(anchor), cad.weekday.index)
+                day = _first_on_weekday(Interval(steps, "month").add_to(anchor), cad.weekday.number)
             else:
                 day = stage.every.add_to(day)
                 anchor, steps = day, 0

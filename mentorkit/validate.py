@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import Problem, ProgramError
-from .load import Located, Path_
+from .load import Located
 from .model import ProgramFile
 from .suggest import closest
 

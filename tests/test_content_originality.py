@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from pathlib import Path
 
 import pytest
 from conftest import IN_CI, ROOT, SHARED

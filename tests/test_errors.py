@@ -145,7 +145,7 @@ def test_huge_file_is_refused_at_once(tmp_path):
 
 def test_alias_bomb_is_refused_quickly():
     lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
-    for prev, name in zip("abcdefgh", "bcdefghi"):
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
         lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
     start = time.monotonic()
     found = errors("\n".join(lines) + "\n")

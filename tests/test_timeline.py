@@ -113,7 +113,7 @@ def test_default_stages_fit_a_minimal_program_of_every_type():
             project = load_program(path)
         plan = project.plan
         assert plan.stages[0].starts == plan.starts and plan.stages[-1].ends == plan.ends
-        for a, b in zip(plan.stages, plan.stages[1:]):
+        for a, b in zip(plan.stages, plan.stages[1:], strict=False):
             assert b.starts == a.ends + timedelta(days=1)
         assert all(plan.meetings_in(s.name) for s in plan.stages), kind
         assert project.warnings == (), kind
