@@ -27,8 +27,9 @@ class Participant:
     row: int
 
 
-def read_roster(path: Path) -> list[Participant]:
+def read_roster(path: str | Path) -> list[Participant]:
     """Read and check a roster; raise RosterError listing every bad row."""
+    path = Path(path)
     file = str(path)
 
     def fail(row: int | None, message: str) -> Problem:
