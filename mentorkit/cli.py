@@ -132,8 +132,9 @@ def build(program: Path, out: Path | None, jobs: int | None, strict: bool, chang
 
     result = run_build(program, out or Path("site"), jobs=jobs, strict=strict, changelog=changelog,
                        use_cache=not no_cache)
-    _report(result.project.warnings)
-    click.echo(f"built {result.files} files into {result.out}/")
+    _report(result.warnings)
+    click.echo(f"built {result.files} files into {result.out}/" + (" (unchanged, from the cache)" if result.cached
+                                                                    else ""))
 
 
 @main.command()
@@ -180,11 +181,9 @@ def workbooks(roster: Path, program: Path, out: Path, jobs: int | None, shard: s
     from rich.progress import Progress
 
     from .output import staged, write_files
-    from .printing import render_workbooks
+    from .printing import render_workbooks, workbook_names
     from .project import load_program
     from .roster import read_roster
-
-    from .printing import workbook_names
 
     project = load_program(program)
     everyone = read_roster(roster)

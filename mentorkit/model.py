@@ -177,8 +177,9 @@ def _timezone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        from .suggest import closest
         from zoneinfo import available_timezones
+
+        from .suggest import closest
 
         hint = closest(value, sorted(available_timezones()))
         advice = hint or "; use an IANA name such as 'Europe/London'"

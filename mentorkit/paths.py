@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from .errors import Problem
 from .load import Located, Path_
-from .model import ProgramFile
+
+if TYPE_CHECKING:
+    from .model import ProgramFile
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from .model import ProgramFile
+if TYPE_CHECKING:
+    from .model import ProgramFile
 
 Kind = Literal["checklist", "goals", "feedback", "survey", "workbook"]
 PRINT_DIR = "print"
 CALENDAR = "calendar.ics"
-
 
 @dataclass(frozen=True)
 class Document:
@@ -26,7 +26,6 @@ class Document:
     def href(self) -> str:
         """Path relative to the output folder."""
         return f"{PRINT_DIR}/{self.name}"
-
 
 def documents(pf: ProgramFile) -> list[Document]:
     """Every printable of a resolved program, in the order the downloads page lists them."""

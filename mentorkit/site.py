@@ -30,14 +30,14 @@ from .cache import Cache, digest, tool_versions, tree_digest
 from .defaults import FIRST_MEETING_TITLES, TYPES, first_meeting_checklist
 from .errors import OutputError
 from .model import Outcome, Question, QuestionType, StageName, SurveyMoment
-from .timeline import HORIZON_TEXT
-from .wording import MOMENT_TEXT, SESSIONS_TEXT, day, short
 from .paths import resolve_inside
 from .plan import Document
 from .project import Project
 from .resources import builtin_dir
 from .templating import content as read_content
 from .templating import environment, md
+from .timeline import HORIZON_TEXT
+from .wording import MOMENT_TEXT, SESSIONS_TEXT, day, short
 
 PAGES: list[tuple[str, str, str]] = [
     # (section, title, page) in navigation order; the page name is also the template name

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from conftest import IN_CI, REFERENCE, copy_reference, minimal
 
 from mentorkit.build import build
-from mentorkit.defaults import FIRST_MEETING
 from mentorkit.cli import main
+from mentorkit.defaults import FIRST_MEETING
 from mentorkit.errors import MentorkitError
 from mentorkit.plan import documents
 from mentorkit.project import load_program
