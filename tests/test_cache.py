@@ -56,3 +56,23 @@ def test_cache_stays_one_build_big(tmp_path):
     cache = tmp_path / ".mentorkit-cache"
     assert len(list((cache / "pdf").iterdir())) == 8
     assert len(list((cache / "site").iterdir())) == 1
+
+
+def test_whole_build_cache_sees_every_input(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    program = copy_reference(tmp_path)
+    first = build(program, tmp_path / "site", jobs=1)
+    assert not first.cached
+    assert build(program, tmp_path / "site", jobs=1).cached
+    (tmp_path / "content" / "faq.md").write_text("### Our own question\n\nOur answer.\n")
+    changed = build(program, tmp_path / "site", jobs=1)
+    assert not changed.cached and "Our own question" in (tmp_path / "site" / "faq.html").read_text()
+    (tmp_path / "assets" / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>')
+    assert not build(program, tmp_path / "site", jobs=1).cached
+    assert b'width="8"' in (tmp_path / "site" / "assets" / "logo.svg").read_bytes()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000001")
+    assert not build(program, tmp_path / "site", jobs=1).cached
+    assert not build(program, tmp_path / "site", jobs=1, strict=True).cached
+    assert build(program, tmp_path / "site", jobs=1, strict=True).cached
+    build(program, tmp_path / "clean", jobs=1, use_cache=False)
+    assert digest(tmp_path / "site") == digest(tmp_path / "clean")
