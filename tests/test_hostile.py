@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import IN_CI, REFERENCE, copy_reference, need_tool
+from conftest import REFERENCE, chromium_page, copy_reference, need_tool, serve_folder
 
 from mentorkit.build import build
 
@@ -78,47 +75,24 @@ def test_pages_contain_no_live_markup(hostile_site):
 
 @pytest.mark.browser
 def test_no_script_runs_and_text_is_literal_in_a_browser(hostile_site):
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        if IN_CI:
-            pytest.fail("/usr/bin/chromium is required in CI")
-        pytest.skip("chromium not installed")
-    from playwright.sync_api import sync_playwright
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(hostile_site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
     dialogs: list[str] = []
     errors: list[str] = []
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu",
-                                        "--disable-background-networking", "--no-first-run"])
-            page = browser.new_page()
-            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            for name in ["index.html", "goals.html", "surveys.html", "roles.html", "feedback.html",
-                         "first-meeting.html", "matching.html", "schedule.html"]:
-                page.goto(f"{base}/{name}")
-                page.wait_for_load_state("load")
-                for link in page.locator("article a").all():
-                    href = link.get_attribute("href") or ""
-                    assert not href.lower().startswith("javascript:"), href
-            page.goto(f"{base}/goals.html")
-            body = page.locator("article").inner_text()
-            assert "<script>alert(1)</script>" in body or "\"><img src=x onerror=alert(2)>" in body
-            page.goto(f"{base}/index.html")
-            program = yaml.safe_load((hostile_site.parent / "program.yml").read_text(encoding="utf-8"))
-            assert program["program"]["title"] in page.title()
-            assert page.locator("article h1").inner_text().rstrip("¶") == program["program"]["title"]
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(hostile_site) as base, chromium_page(base) as page:
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        for name in ["index.html", "goals.html", "surveys.html", "roles.html", "feedback.html",
+                     "first-meeting.html", "matching.html", "schedule.html"]:
+            page.goto(f"{base}/{name}")
+            page.wait_for_load_state("load")
+            for link in page.locator("article a").all():
+                href = link.get_attribute("href") or ""
+                assert not href.lower().startswith("javascript:"), href
+        page.goto(f"{base}/goals.html")
+        body = page.locator("article").inner_text()
+        assert "<script>alert(1)</script>" in body or "\"><img src=x onerror=alert(2)>" in body
+        page.goto(f"{base}/index.html")
+        program = yaml.safe_load((hostile_site.parent / "program.yml").read_text(encoding="utf-8"))
+        assert program["program"]["title"] in page.title()
+        assert page.locator("article h1").inner_text().rstrip("¶") == program["program"]["title"]
     assert dialogs == [] and errors == [], (dialogs, errors)

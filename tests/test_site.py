@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import html as html_module
-import http.server
 import re
-import threading
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import IN_CI, REFERENCE, copy_reference, minimal
+from conftest import REFERENCE, chromium_page, copy_reference, minimal, serve_folder
 
 from mentorkit.build import build
 from mentorkit.cli import main
@@ -169,42 +166,16 @@ def test_raw_html_in_team_pages_is_neutralised(tmp_path):
 
 # --- real browser -------------------------------------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-
 @pytest.fixture(scope="module")
 def served(reference_site):
-    if not CHROMIUM.exists():
-        if IN_CI:
-            pytest.fail("/usr/bin/chromium is required in CI (.ci/run installs it)")
-        pytest.skip("chromium not installed")
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet,
-                                                                                  directory=str(reference_site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with serve_folder(reference_site) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser_page(served):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        page = browser.new_page()
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(served)
-                   else route.abort())
+    with chromium_page(served) as page:
         yield page
-        browser.close()
 
 
 @pytest.mark.browser
