@@ -37,7 +37,9 @@ SMART = [("S", "specific", "Specific", "what exactly will be done"),
          ("R", "relevant", "Relevant", "why it matters now")]
 PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
 
-Job = tuple[str, str, str, list[str], bool]  # name, html, base_url, allowed roots, forms
+# name, HTML (or a workbook's cover and shared body), base_url, allowed roots, forms
+Job = tuple[str, "str | tuple[str, str]", str, list[str], bool]
+_BODIES: dict[str, Any] = {}  # per process: a workbook body laid out once, joined to every cover
 
 
 def _context(project: Project) -> dict[str, Any]:
@@ -70,18 +72,26 @@ def _partner_label(kind: ProgramType, role: str) -> str:
     return "Your mentor" if role == "mentee" else "Your mentee"
 
 
-def document_html(project: Project, doc: Document, context: dict[str, Any] | None = None) -> str:
-    """The print HTML of one document."""
+def document_html(project: Project, doc: Document, context: dict[str, Any] | None = None) -> str | tuple[str, str]:
+    """The print HTML of one document; a workbook is a cover and a body, rendered apart and joined."""
     ctx = dict(context or _context(project))
-    template = {"checklist": "checklist", "goals": "goals", "feedback": "feedback", "survey": "survey",
-                "workbook": "workbook"}[doc.kind]
     ctx["title"] = f"{doc.title} - {project.program.program.title}"
+    env = environment(project.root)
     if doc.survey:
         ctx["survey_moment"] = next(m for m in project.plan.surveys if m.survey.id == doc.survey)
-    if doc.role:
-        ctx["role_label"] = getattr(project.program.program.roles, doc.role)
-        ctx["partner_label"] = _partner_label(project.program.program.type, doc.role)
-    return environment(project.root).get_template(f"print/{template}.html.j2").render(ctx)
+    if doc.kind == "workbook":
+        if doc.role:
+            ctx["role_label"] = getattr(project.program.program.roles, doc.role)
+            ctx["partner_label"] = _partner_label(project.program.program.type, doc.role)
+        return (env.get_template("print/workbook-cover.html.j2").render(ctx), workbook_body_html(project, ctx))
+    return env.get_template(f"print/{doc.kind}.html.j2").render(ctx)
+
+
+def workbook_body_html(project: Project, context: dict[str, Any]) -> str:
+    """The part of every workbook that is the same for everyone: contents, journey, log and forms."""
+    ctx = dict(context)
+    ctx["title"] = f"Workbook - {project.program.program.title}"
+    return environment(project.root).get_template("print/workbook-body.html.j2").render(ctx)
 
 
 def _roots(project: Project) -> list[str]:
@@ -89,28 +99,46 @@ def _roots(project: Project) -> list[str]:
 
 
 def _render(job: Job) -> tuple[str, bytes]:
-    """Worker: one HTML document -> PDF bytes (runs in a child process or in-process)."""
+    """Worker: one document -> PDF bytes (runs in a child process or in-process).
+
+    A workbook's body is laid out once per process and joined to each cover with WeasyPrint's
+    own page copying, so the PDF keeps its form fields, bookmarks and PDF/UA structure.
+    """
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
     from .fetch import make_fetcher
 
     name, html, base_url, roots, forms = job
+    fetcher = make_fetcher([Path(r) for r in roots])
+    options = {"pdf_forms": forms, **PDF_OPTIONS}  # forms and tags are decided at layout time
     try:
-        document = HTML(string=html, base_url=base_url, url_fetcher=make_fetcher([Path(r) for r in roots]))
-        return name, document.write_pdf(pdf_forms=forms, **PDF_OPTIONS)
+        if isinstance(html, str):
+            document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(**options)
+        else:
+            cover_html, body_html = html
+            key = digest(body_html, base_url, str(forms))
+            if key not in _BODIES:
+                _BODIES.clear()  # one body at a time is all a roster needs
+                _BODIES[key] = HTML(string=body_html, base_url=base_url, url_fetcher=fetcher).render(**options)
+            body = _BODIES[key]
+            cover = HTML(string=cover_html, base_url=base_url, url_fetcher=fetcher).render(**options)
+            document = body.copy([*cover.pages, *body.pages])
+            document.metadata = cover.metadata  # the cover's title names the person
+        return name, document.write_pdf(**options)
     except FatalURLFetchingError as exc:
         raise FetchError(f"{name}: {exc}") from None
 
 
 def _job_key(job: Job, project: Project) -> str:
     name, html, base, roots, forms = job
+    parts = [html] if isinstance(html, str) else list(html)
     logo = project.program.program.branding.logo
     logo_bytes = b""
     if logo:
         path, _ = resolve_inside(project.root, logo)
         logo_bytes = path.read_bytes() if path else b""
-    return digest(tool_versions(), html, base, str(forms), repr(sorted(PDF_OPTIONS.items())), logo_bytes)
+    return digest(tool_versions(), *parts, base, str(forms), repr(sorted(PDF_OPTIONS.items())), logo_bytes)
 
 
 class Pending:
@@ -219,8 +247,8 @@ def workbook_names(participants: list[Any]) -> list[str]:
     return names
 
 
-def workbook_html(project: Project, person: Any, everyone: list[Any], context: dict[str, Any]) -> str:
-    """The personalised workbook of one participant."""
+def workbook_cover_html(project: Project, person: Any, everyone: list[Any], context: dict[str, Any]) -> str:
+    """The personal cover of one participant's workbook."""
     program = project.program.program
     ctx = dict(context)
     ctx["person"] = person
@@ -228,7 +256,7 @@ def workbook_html(project: Project, person: Any, everyone: list[Any], context: d
     ctx["partner_label"] = _partner_label(program.type, person.role)
     ctx["partners"] = [p.name for p in everyone if p.group == person.group and p is not person]
     ctx["title"] = f"{program.title}: workbook for {person.name}"
-    return environment(project.root).get_template("print/workbook.html.j2").render(ctx)
+    return environment(project.root).get_template("print/workbook-cover.html.j2").render(ctx)
 
 
 def render_workbooks(project: Project, participants: list[Any], *, jobs: int | None = None,
@@ -243,6 +271,8 @@ def render_workbooks(project: Project, participants: list[Any], *, jobs: int | N
     names = names if names is not None else workbook_names(participants)
     context = _context(project)
     base = project.root.as_uri() + "/"
-    work = [(name, workbook_html(project, person, everyone, context), base, _roots(project),
-             project.program.print.fillable) for name, person in zip(names, participants, strict=True)]
+    body = workbook_body_html(project, context)
+    work: list[Job] = [(name, (workbook_cover_html(project, person, everyone, context), body), base,
+                        _roots(project), project.program.print.fillable)
+                       for name, person in zip(names, participants, strict=True)]
     return _run(work, jobs, progress, cache=cache, project=project)
