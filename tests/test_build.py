@@ -155,6 +155,13 @@ def test_serve_binds_loopback_and_refuses_traversal(tmp_path):
                     response += chunk
             assert response.split(b"\r\n")[0].split()[1] == b"404", (path, response[:100])
         # listening sockets on our port: only 127.0.0.1 (0100007F in /proc/net/tcp), none in tcp6
+        # editing program.yml rebuilds the preview
+        program.write_text(program.read_text().replace("Reverse Mentoring Programme 2027", "Edited while serving"))
+        deadline = time.monotonic() + 60
+        while b"Edited while serving" not in urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html",
+                                                                    timeout=5).read():
+            assert time.monotonic() < deadline, "the preview did not rebuild"
+            time.sleep(0.5)
         listening = [line.split()[1] for name in ("/proc/net/tcp", "/proc/net/tcp6")
                      for line in Path(name).read_text().splitlines()[1:]
                      if line.split()[3] == "0A" and line.split()[1].endswith(f":{port:04X}")]

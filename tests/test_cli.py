@@ -114,7 +114,7 @@ def test_schema_command_prints_json_schema():
 
 def test_version_and_help_with_examples():
     assert __version__ in run("--version").output
-    for command in ["check", "build", "serve", "workbooks", "new", "schema"]:
+    for command in ["check", "build", "serve", "workbooks", "new", "schema", "diff"]:
         out = run(command, "--help").output
         assert "Examples:" in out and "mentorkit " + command in out, command
 
