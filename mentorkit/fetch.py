@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .errors import FetchError
-
 
 def make_fetcher(roots: list[Path]):  # type: ignore[no-untyped-def]
     """A URLFetcher instance that serves only files below `roots` and data: URLs; anything else stops the render."""
@@ -36,8 +34,3 @@ def make_fetcher(roots: list[Path]):  # type: ignore[no-untyped-def]
             return URLFetcherResponse(path.as_uri(), body=path.read_bytes())
 
     return SafeFetcher()
-
-
-def refused(exc: BaseException) -> FetchError:
-    """A FetchError from the fetcher's refusal."""
-    return FetchError(str(exc) or "a resource was refused")

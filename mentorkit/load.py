@@ -168,17 +168,17 @@ class _TooDeep(Exception):
         self.node = node
 
 
-def _marks(node: Node, path: Path_, located: Located, depth: int = 0) -> None:
+def _marks(node: Node, path: Path_, located: Located) -> None:
     located.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, MappingNode):
         for k, v in node.value:
             if isinstance(k, ScalarNode):
                 child = path + (k.value,)
                 located.keys[child] = (k.start_mark.line + 1, k.start_mark.column + 1)
-                _marks(v, child, located, depth + 1)
+                _marks(v, child, located)
     elif isinstance(node, SequenceNode):
         for i, item in enumerate(node.value):
-            _marks(item, path + (i,), located, depth + 1)
+            _marks(item, path + (i,), located)
 
 
 def _decode(raw: bytes, file: str) -> str:

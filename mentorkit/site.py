@@ -123,10 +123,9 @@ def _context(project: Project, documents: list[Document], calendar: str) -> dict
         "checklist_titles": FIRST_MEETING_TITLES, "documents": documents, "calendar": calendar,
         "survey_docs": {d.survey: d for d in documents if d.survey},
         "goal_titles": goal_titles, "measured_by": measured_by, "Outcome": Outcome, "StageName": StageName,
-        "QuestionType": QuestionType, "stage_moments": {s.name: [] for s in plan.stages},
+        "QuestionType": QuestionType,
         "content": lambda name: sanitize_markdown(read_content(name, project.root)),
         "day": day, "short": short, "md": md,
-        "extra_pages": [(title, path) for title, path, _ in extra_pages(project)],
         "key_dates": _key_dates(project), "horizon_text": HORIZON_TEXT,
         "smart": [("S", "specific", "Specific"), ("M", "measurable", "Measurable"), ("A", "achievable", "Achievable"),
                   ("R", "relevant", "Relevant")],
@@ -216,8 +215,8 @@ def mkdocs_config(project: Project, pages: dict[str, str], logo: str | None) -> 
                 sections[section] = []
                 nav.append({section: sections[section]})
             sections[section].append({title: page})
-    for title, path, _ in extra_pages(project):
-        sections["Help"].append({title: path})
+    for path in sorted(p for p in pages if p.startswith("pages/")):
+        sections["Help"].append({_page_title(pages[path], Path(path).stem.replace("-", " ").title()): path})
     if CHANGELOG in pages:
         sections["Help"].append({"What changed": CHANGELOG})
     theme: dict[str, Any] = {

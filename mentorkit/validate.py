@@ -105,10 +105,10 @@ def _problem(located: Located, err: dict[str, Any]) -> Problem:
         return located.problem(loc, f"is too long (at most {ctx.get('max_length')} characters)")
     if kind in _FRIENDLY:
         return located.problem(loc, _FRIENDLY[kind].format(got=got))
-    message = err["msg"]
-    if not kind.islower() or kind in ("value_error", "assertion_error"):
-        message = message.removeprefix("Value error, ")
-    return located.problem(loc, message[0].lower() + message[1:] if message[:2] != message[:2].upper() else message)
+    message = err["msg"].removeprefix("Value error, ")
+    if message[:2] != message[:2].upper():  # lower-case the first word, unless it is an acronym
+        message = message[0].lower() + message[1:]
+    return located.problem(loc, message)
 
 
 def validate(located: Located) -> ProgramFile:
