@@ -121,7 +121,13 @@ def build(program: str | Path = "program.yml", out: str | Path = "site", *, jobs
     """
     program, out = Path(program), Path(out)
     root = program.resolve().parent
-    cache = Cache(root / CACHE_DIR) if use_cache else None
+    cache = None
+    if use_cache:
+        try:
+            (root / CACHE_DIR).mkdir(exist_ok=True)
+            cache = Cache(root / CACHE_DIR)
+        except OSError:  # a read-only program folder: build without a cache
+            cache = None
     key = whole_build_key(program, strict, changelog) if cache is not None and program.is_file() else None
     if cache is not None and key is not None:
         hit = _from_cache(cache, key, out, root)

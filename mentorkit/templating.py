@@ -64,9 +64,10 @@ def _environment(project_root: Path | None, user_templates: bool) -> ImmutableSa
         loaders.append(FileSystemLoader(str(project_root / "templates")))
     loaders += [builtin, PrefixLoader({"builtin": builtin})]
     bytecode = None
-    if project_root is not None and project_root.is_dir():
+    folder = _bytecode_dir(project_root) if project_root is not None else None
+    if folder is not None:
         # compiled templates survive between runs (Jinja checks each source's mtime)
-        bytecode = FileSystemBytecodeCache(str(_bytecode_dir(project_root)))
+        bytecode = FileSystemBytecodeCache(str(folder))
     env = ImmutableSandboxedEnvironment(
         loader=ChoiceLoader(loaders),
         bytecode_cache=bytecode,
@@ -81,9 +82,12 @@ def _environment(project_root: Path | None, user_templates: bool) -> ImmutableSa
     return env
 
 
-def _bytecode_dir(project_root: Path) -> Path:
+def _bytecode_dir(project_root: Path) -> Path | None:
     folder = project_root / ".mentorkit-cache" / "jinja"
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:  # read-only program folder: compile in memory only
+        return None
     return folder
 
 
