@@ -101,6 +101,7 @@ def _from_cache(cache: Cache, key: str, out: Path, root: Path) -> BuildResult | 
 
 def _remember(cache: Cache, key: str, out: Path, warnings: tuple[Problem, ...]) -> None:
     entry = cache.root / "build" / key
+    cache.root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=cache.root, prefix=".tmp-build-"))
     shutil.copytree(out, tmp / "site", ignore=shutil.ignore_patterns(MARKER))
     (tmp / "warnings.json").write_text(json.dumps([w.as_dict() for w in warnings]), encoding="utf-8")
@@ -121,13 +122,8 @@ def build(program: str | Path = "program.yml", out: str | Path = "site", *, jobs
     """
     program, out = Path(program), Path(out)
     root = program.resolve().parent
-    cache = None
-    if use_cache:
-        try:
-            (root / CACHE_DIR).mkdir(exist_ok=True)
-            cache = Cache(root / CACHE_DIR)
-        except OSError:  # a read-only program folder: build without a cache
-            cache = None
+    # no cache in a read-only program folder; the folder itself is made only once there is output
+    cache = Cache(root / CACHE_DIR) if use_cache and os.access(root, os.W_OK) else None
     key = whole_build_key(program, strict, changelog) if cache is not None and program.is_file() else None
     if cache is not None and key is not None:
         hit = _from_cache(cache, key, out, root)
