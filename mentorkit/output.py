@@ -6,7 +6,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -78,7 +78,7 @@ def staged(out: Path, program_root: Path | None = None) -> Iterator[Path]:
         raise
 
 
-def write_files(folder: Path, files: dict[str, bytes]) -> None:
+def write_files(folder: Path, files: Mapping[str, bytes]) -> None:
     """Write `files` (relative POSIX path -> bytes) below `folder`, in sorted order."""
     for rel in sorted(files):
         target = folder / rel

@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -37,9 +37,9 @@ SMART = [("S", "specific", "Specific", "what exactly will be done"),
          ("R", "relevant", "Relevant", "why it matters now")]
 PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
 
-# name, HTML (or a workbook's cover and shared body), base_url, allowed roots, forms
-Job = tuple[str, "str | tuple[str, str]", str, list[str], bool]
-_BODIES: dict[str, Any] = {}  # per process: a workbook body laid out once, joined to every cover
+# what WeasyPrint renders: a label (for progress and tests), HTML, base_url, allowed roots, forms
+Unit = tuple[str, str, str, list[str], bool]
+BODY_LABEL = "workbook (shared pages)"
 
 
 def _context(project: Project) -> dict[str, Any]:
@@ -98,78 +98,119 @@ def _roots(project: Project) -> list[str]:
     return [str(project.root)] + [str(p) for p in package_dirs()]
 
 
-def _render(job: Job) -> tuple[str, bytes]:
-    """Worker: one document -> PDF bytes (runs in a child process or in-process).
-
-    A workbook's body is laid out once per process and joined to each cover with WeasyPrint's
-    own page copying, so the PDF keeps its form fields, bookmarks and PDF/UA structure.
-    """
+def _render(unit: Unit) -> tuple[str, bytes]:
+    """Worker: one HTML document -> PDF bytes (runs in a child process or in-process)."""
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
     from .fetch import make_fetcher
 
-    name, html, base_url, roots, forms = job
+    label, html, base_url, roots, forms = unit
     fetcher = make_fetcher([Path(r) for r in roots])
     options = {"pdf_forms": forms, **PDF_OPTIONS}  # forms and tags are decided at layout time
     try:
-        if isinstance(html, str):
-            document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(**options)
-        else:
-            cover_html, body_html = html
-            key = digest(body_html, base_url, str(forms))
-            if key not in _BODIES:
-                _BODIES.clear()  # one body at a time is all a roster needs
-                _BODIES[key] = HTML(string=body_html, base_url=base_url, url_fetcher=fetcher).render(**options)
-            body = _BODIES[key]
-            cover = HTML(string=cover_html, base_url=base_url, url_fetcher=fetcher).render(**options)
-            document = body.copy([*cover.pages, *body.pages])
-            document.metadata = cover.metadata  # the cover's title names the person
-        return name, document.write_pdf(**options)
+        return label, HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(**options)
     except FatalURLFetchingError as exc:
-        raise FetchError(f"{name}: {exc}") from None
+        raise FetchError(f"{label}: {exc}") from None
 
 
-def _job_key(job: Job, project: Project) -> str:
-    name, html, base, roots, forms = job
-    parts = [html] if isinstance(html, str) else list(html)
+def _render_laid_out_together(cover: Unit, body: Unit) -> bytes:
+    """The slow way to join a cover to the shared pages, used only when `pdfjoin` cannot join
+    them (say, a user's cover template adds a form field the body also has): lay both out and
+    let WeasyPrint copy the pages into one document."""
+    from weasyprint import HTML
+
+    from .fetch import make_fetcher
+
+    fetcher = make_fetcher([Path(r) for r in cover[3]])
+    options = {"pdf_forms": cover[4], **PDF_OPTIONS}
+    first = HTML(string=cover[1], base_url=cover[2], url_fetcher=fetcher).render(**options)
+    rest = HTML(string=body[1], base_url=body[2], url_fetcher=fetcher).render(**options)
+    document = rest.copy([*first.pages, *rest.pages])
+    document.metadata = first.metadata  # the cover's title names the person
+    return document.write_pdf(**options)
+
+
+def _unit_key(unit: Unit, logo_bytes: bytes) -> str:
+    _, html, base, _, forms = unit
+    return digest(tool_versions(), html, base, str(forms), repr(sorted(PDF_OPTIONS.items())), logo_bytes)
+
+
+def _logo_bytes(project: Project) -> bytes:
     logo = project.program.program.branding.logo
-    logo_bytes = b""
     if logo:
         path, _ = resolve_inside(project.root, logo)
-        logo_bytes = path.read_bytes() if path else b""
-    return digest(tool_versions(), *parts, base, str(forms), repr(sorted(PDF_OPTIONS.items())), logo_bytes)
+        return path.read_bytes() if path else b""
+    return b""
+
+
+class Assembled(Mapping[str, bytes]):
+    """Document name -> PDF bytes; a workbook is joined from its cover and the shared pages when
+    asked for, so a roster of hundreds is never all in memory at once."""
+
+    def __init__(self, parts: dict[str, list[str]], units: dict[str, Unit], pdfs: dict[str, bytes]):
+        self.parts, self.units, self.pdfs = parts, units, pdfs
+        self._parsed: dict[bytes, Any] = {}
+
+    def __getitem__(self, name: str) -> bytes:
+        keys = self.parts[name]
+        if len(keys) == 1:
+            return self.pdfs[keys[0]]
+        from .pdfjoin import JoinError, join
+
+        *covers, body = keys
+        try:
+            return join(self.pdfs[body], [self.pdfs[k] for k in covers], info_from=0, _parsed=self._parsed)
+        except JoinError:
+            return _render_laid_out_together(self.units[covers[0]], self.units[body])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.parts)
+
+    def __len__(self) -> int:
+        return len(self.parts)
 
 
 class Pending:
     """PDFs being rendered in worker processes while the caller does other work (the site build).
 
-    Unchanged documents come from the cache at once; the rest are submitted to a process pool
-    (forked from the main thread before any other work starts) or, with one worker, rendered
-    in-process when `result()` is called. Use as a context manager so workers always stop.
+    Each document is one or more units of HTML (a workbook: its cover and the pages every
+    workbook shares, rendered once however many covers there are). Unchanged units come from the
+    cache at once; the rest go to a process pool (forked from the main thread before any other
+    work starts, longest first) or, with one worker, are rendered in-process when `result()` is
+    called. Use as a context manager so workers always stop.
     """
 
-    def __init__(self, jobs: list[Job], workers: int | None, progress: Callable[[int, int], None] | None = None,
-                 cache: Cache | None = None, project: Project | None = None):
-        self.order = [job[0] for job in jobs]
+    def __init__(self, documents: dict[str, list[Unit]], workers: int | None,
+                 progress: Callable[[int, int], None] | None = None, cache: Cache | None = None,
+                 project: Project | None = None):
+        logo = _logo_bytes(project) if project is not None else b""
+        self.units: dict[str, Unit] = {}
+        self.parts: dict[str, list[str]] = {}
+        for name, units in documents.items():
+            self.parts[name] = []
+            for unit in units:
+                key = _unit_key(unit, logo)
+                self.units.setdefault(key, unit)
+                self.parts[name].append(key)
         self.done: dict[str, bytes] = {}
-        self.keys: dict[str, str] = {}
         self.cache, self.progress = cache, progress
-        if cache is not None and project is not None:
-            for job in jobs:
-                self.keys[job[0]] = _job_key(job, project)
-                hit = cache.get_bytes("pdf", self.keys[job[0]])
+        if cache is not None:
+            for key in self.units:
+                hit = cache.get_bytes("pdf", key)
                 if hit is not None:
-                    self.done[job[0]] = hit
-        self.todo = [job for job in jobs if job[0] not in self.done]
+                    self.done[key] = hit
+        # longest first, so the shared pages of a roster start before the covers
+        self.todo = sorted((key for key in self.units if key not in self.done),
+                           key=lambda key: -len(self.units[key][1]))
         self.workers = min(workers or os.cpu_count() or 1, len(self.todo)) or 1
         self.pool: ProcessPoolExecutor | None = None
-        self.futures: list[Any] = []
+        self.futures: list[tuple[str, Any]] = []
         if self.todo and self.workers > 1:
             import weasyprint  # noqa: F401  (imported before forking, so workers start warm)
 
             self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"))
-            self.futures = [self.pool.submit(_render, job) for job in self.todo]
+            self.futures = [(key, self.pool.submit(_render, self.units[key])) for key in self.todo]
 
     def __enter__(self) -> Pending:
         return self
@@ -181,50 +222,48 @@ class Pending:
 
     def _tick(self) -> None:
         if self.progress:
-            self.progress(len(self.done), len(self.order))
+            self.progress(len(self.done), len(self.units))
 
-    def result(self) -> dict[str, bytes]:
-        """Every document's PDF, in the order the jobs were given."""
+    def result(self) -> Assembled:
+        """Every document's PDF, in the order the documents were given."""
         fresh: dict[str, bytes] = {}
         if self.pool is not None:
-            for future in self.futures:
-                name, pdf = future.result()
-                fresh[name] = self.done[name] = pdf
+            for key, future in self.futures:
+                fresh[key] = self.done[key] = future.result()[1]
                 self._tick()
             self.__exit__()
         else:
-            for job in self.todo:
-                name, pdf = _render(job)
-                fresh[name] = self.done[name] = pdf
+            for key in self.todo:
+                fresh[key] = self.done[key] = _render(self.units[key])[1]
                 self._tick()
         self.todo = []
         if self.cache is not None:
-            for name, data in fresh.items():
-                self.cache.put_bytes("pdf", self.keys[name], data)
-        return {name: self.done[name] for name in self.order}
+            for key, data in fresh.items():
+                self.cache.put_bytes("pdf", key, data)
+        return Assembled(self.parts, self.units, self.done)
 
 
-def _run(jobs: list[Job], workers: int | None, progress: Callable[[int, int], None] | None = None,
-         cache: Cache | None = None, project: Project | None = None) -> dict[str, bytes]:
-    with Pending(jobs, workers, progress, cache, project) as pending:
-        return pending.result()
-
-
-def _document_jobs(project: Project, documents: list[Document]) -> list[Job]:
+def _document_units(project: Project, documents: list[Document]) -> dict[str, list[Unit]]:
     context = _context(project)
-    base = project.root.as_uri() + "/"
-    return [(d.name, document_html(project, d, context), base, _roots(project), project.program.print.fillable)
-            for d in documents]
+    base, roots, forms = project.root.as_uri() + "/", _roots(project), project.program.print.fillable
+    units: dict[str, list[Unit]] = {}
+    for d in documents:
+        html = document_html(project, d, context)
+        if isinstance(html, str):
+            units[d.name] = [(d.name, html, base, roots, forms)]
+        else:
+            units[d.name] = [(f"{d.name} (cover)", html[0], base, roots, forms), (BODY_LABEL, html[1], base, roots, forms)]
+    return units
 
 
 def start_documents(project: Project, documents: list[Document], *, jobs: int | None = None,
                     cache: Cache | None = None) -> Pending:
     """Start rendering every document; collect the PDFs with `.result()`."""
-    return Pending(_document_jobs(project, documents), jobs, cache=cache, project=project)
+    return Pending(_document_units(project, documents), jobs, cache=cache, project=project)
 
 
 def render_documents(project: Project, documents: list[Document], *, jobs: int | None = None,
-                     cache: Cache | None = None) -> dict[str, bytes]:
+                     cache: Cache | None = None) -> Mapping[str, bytes]:
     """Document name -> PDF bytes, for every document; output is the same for any number of jobs."""
     with start_documents(project, documents, jobs=jobs, cache=cache) as pending:
         return pending.result()
@@ -261,7 +300,7 @@ def workbook_cover_html(project: Project, person: Any, everyone: list[Any], cont
 
 def render_workbooks(project: Project, participants: list[Any], *, jobs: int | None = None,
                      progress: Callable[[int, int], None] | None = None, everyone: list[Any] | None = None,
-                     names: list[str] | None = None, cache: Cache | None = None) -> dict[str, bytes]:
+                     names: list[str] | None = None, cache: Cache | None = None) -> Mapping[str, bytes]:
     """File name -> personalised workbook PDF for each participant.
 
     `everyone` (the whole roster) and `names` let a shard of the roster be rendered with the
@@ -271,8 +310,9 @@ def render_workbooks(project: Project, participants: list[Any], *, jobs: int | N
     names = names if names is not None else workbook_names(participants)
     context = _context(project)
     base = project.root.as_uri() + "/"
-    body = workbook_body_html(project, context)
-    work: list[Job] = [(name, (workbook_cover_html(project, person, everyone, context), body), base,
-                        _roots(project), project.program.print.fillable)
-                       for name, person in zip(names, participants, strict=True)]
-    return _run(work, jobs, progress, cache=cache, project=project)
+    roots, forms = _roots(project), project.program.print.fillable
+    body: Unit = (BODY_LABEL, workbook_body_html(project, context), base, roots, forms)
+    work = {name: [(name, workbook_cover_html(project, person, everyone, context), base, roots, forms), body]
+            for name, person in zip(names, participants, strict=True)}
+    with Pending(work, jobs, progress, cache, project) as pending:
+        return pending.result()

@@ -31,7 +31,11 @@ def test_cache_never_changes_the_output(tmp_path, monkeypatch):
 
     monkeypatch.setattr(printing, "_render", counting)  # jobs=1 renders in this process
     build(program, tmp_path / "cached", jobs=1)
-    assert len(rendered) == 8
+    # six single documents, two workbook covers, and the pages both workbooks share, laid out once
+    assert sorted(rendered) == sorted([
+        "first-meeting-checklist.pdf", "smart-goal-worksheet.pdf", "feedback-form.pdf", "survey-registration.pdf",
+        "survey-midpoint.pdf", "survey-conclusion.pdf", "workbook-mentee.pdf (cover)", "workbook-mentor.pdf (cover)",
+        printing.BODY_LABEL])
     rendered.clear()
     build(program, tmp_path / "cached", jobs=1)
     assert rendered == [], "a no-op rebuild rendered PDFs again"
@@ -42,7 +46,8 @@ def test_cache_never_changes_the_output(tmp_path, monkeypatch):
                                                    "Have you met as often as you planned?"))
     rendered.clear()
     build(program, tmp_path / "cached", jobs=1)
-    assert sorted(rendered) == ["survey-midpoint.pdf", "workbook-mentee.pdf", "workbook-mentor.pdf"]
+    # the question is in its survey and in the shared workbook pages; the covers are reused
+    assert sorted(rendered) == sorted(["survey-midpoint.pdf", printing.BODY_LABEL])
     build(program, tmp_path / "clean", jobs=1, use_cache=False)
     assert digest(tmp_path / "cached") == digest(tmp_path / "clean")
     assert "as you planned" in (tmp_path / "cached" / "surveys.html").read_text()
@@ -54,7 +59,7 @@ def test_cache_stays_one_build_big(tmp_path):
     program.write_text(program.read_text().replace("paper: A4", "paper: letter"))
     build(program, tmp_path / "site", jobs=1)
     cache = tmp_path / ".mentorkit-cache"
-    assert len(list((cache / "pdf").iterdir())) == 8
+    assert len(list((cache / "pdf").iterdir())) == 9  # 6 documents, 2 covers, 1 shared workbook body
     assert len(list((cache / "site").iterdir())) == 1
 
 

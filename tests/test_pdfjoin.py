@@ -1,0 +1,184 @@
+"""Joining WeasyPrint PDFs keeps pages, text, form fields, bookmarks, links and the PDF/UA structure."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import REFERENCE, SHARED, need_tool
+from pypdf import PdfReader, PdfWriter
+from weasyprint import HTML
+
+from mentorkit import printing
+from mentorkit.pdfjoin import JoinError, join
+from mentorkit.project import load_program
+from mentorkit.roster import read_roster
+
+OPTIONS = {"pdf_forms": True, **printing.PDF_OPTIONS}
+
+
+def pdf(body: str, title: str = "Part") -> bytes:
+    html = f"<html lang='en'><head><title>{title}</title></head><body>{body}</body></html>"
+    return HTML(string=html).write_pdf(**OPTIONS)
+
+
+def outline_titles(reader: PdfReader) -> list[str]:
+    def walk(items: list) -> list[str]:
+        out: list[str] = []
+        for item in items:
+            out += walk(item) if isinstance(item, list) else [item.title]
+        return out
+    return walk(reader.outline)
+
+
+def check_structure(data: bytes) -> tuple[int, int]:
+    """Every page and annotation's marked content is in the parent tree, every element's page is in
+    the document and every element's parent is right. Returns the number of structure elements
+    below the one Document element, and of elements the parent tree names that are not below it
+    (WeasyPrint 70 itself leaves a few such orphans; a join must not add any)."""
+    r = PdfReader(io.BytesIO(data))
+    root = r.trailer["/Root"]
+    tree = root["/StructTreeRoot"]
+    nums = tree["/ParentTree"]["/Nums"]
+    keys = [int(k) for k in nums[0::2]]
+    assert keys == sorted(keys) and len(keys) == len(set(keys)), "parent tree keys out of order or repeated"
+    parents = dict(zip(keys, nums[1::2], strict=True))
+    pages = {p.indirect_reference.idnum for p in r.pages}
+    for page in r.pages:
+        assert int(page["/StructParents"]) in parents, "a page's marked content has no parent"
+        for annot in page.get("/Annots", []):
+            if "/StructParent" in annot.get_object():
+                assert int(annot.get_object()["/StructParent"]) in parents
+    (document,) = tree["/K"]
+    assert document.get_object()["/S"] == "/Document"
+    seen: set[int] = set()
+
+    def walk(ref) -> None:
+        elem = ref.get_object()
+        seen.add(ref.idnum)
+        if "/Pg" in elem:
+            assert elem.raw_get("/Pg").idnum in pages, "a structure element points at a page not in the PDF"
+        kids = elem.get("/K")
+        kids = kids if isinstance(kids, list) else [kids] if kids is not None else []
+        for kid in kids:
+            if hasattr(kid, "idnum") and kid.get_object().get("/Type") == "/StructElem":
+                assert kid.get_object().raw_get("/P").idnum == ref.idnum, "an element's parent is wrong"
+                walk(kid)
+
+    walk(tree["/K"][0].indirect_reference if hasattr(tree["/K"][0], "indirect_reference") else tree.raw_get("/K")[0])
+    named = {elem.idnum for value in parents.values() for elem in (value if isinstance(value, list) else [value])
+             if elem is not None and hasattr(elem, "idnum")}
+    return len(seen), len(named - seen)
+
+
+def test_joined_parts_keep_order_bookmarks_fields_links_and_structure(tmp_path):
+    cover = pdf("<h1 id='cover'>Cover</h1><input type='text' name='person.name'>", title="Cover title")
+    base = pdf("<h1 id='b'>Base one</h1><p><a href='#c'>to two</a></p><input type='checkbox' name='base.tick'>"
+               "<h1 id='c' style='break-before: page'>Base two</h1>")
+    tail = pdf("<h1 id='tail'>Tail</h1><textarea name='tail.notes'></textarea>")
+    data = join(base, [cover], [tail], info_from=0)
+    r = PdfReader(io.BytesIO(data))
+    assert len(r.pages) == 4
+    assert outline_titles(r) == ["Cover", "Base one", "Base two", "Tail"]
+    assert set(r.get_fields()) == {"person.name", "base.tick", "tail.notes"}
+    assert r.metadata.title == "Cover title" and r.xmp_metadata.dc_title["x-default"] == "Cover title"
+    dests = r.named_destinations
+    assert {"cover", "b", "c", "tail"} <= set(dests)
+    assert r.get_destination_page_number(dests["tail"]) == 3
+    assert r.get_destination_page_number(dests["c"]) == 2  # the base's own link target moved with its page
+    reachable, orphans = check_structure(data)
+    assert orphans == sum(check_structure(part)[1] for part in (cover, base, tail))
+    assert reachable == sum(check_structure(part)[0] for part in (cover, base, tail)) - 2  # one Document, not three
+    assert join(base, [cover], [tail], info_from=0) == data, "joining is not deterministic"
+    if need_tool("qpdf"):
+        path = tmp_path / "joined.pdf"
+        path.write_bytes(data)
+        done = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_clashing_field_names_are_refused_not_renamed():
+    one = pdf("<input type='text' name='same'>")
+    two = pdf("<input type='text' name='same'>")
+    with pytest.raises(JoinError, match="same"):
+        join(one, [two])
+
+
+@pytest.fixture(scope="module")
+def workbook_parts():
+    project = load_program(REFERENCE)
+    people = read_roster(SHARED / "design" / "roster.csv")
+    ctx = printing._context(project)
+    base, roots = project.root.as_uri() + "/", printing._roots(project)
+    cover = ("cover", printing.workbook_cover_html(project, people[1], people, ctx), base, roots, True)
+    body = ("body", printing.workbook_body_html(project, ctx), base, roots, True)
+    return cover, body, people[1]
+
+
+def test_personal_workbook_joined_matches_one_laid_out_together(workbook_parts, tmp_path):
+    """The fast join and WeasyPrint laying out cover and body as one document give the same pages."""
+    need_tool("pdftoppm")
+    cover, body, person = workbook_parts
+    fast = join(printing._render(body)[1], [printing._render(cover)[1]], info_from=0)
+    slow = printing._render_laid_out_together(cover, body)
+    rf, rs = PdfReader(io.BytesIO(fast)), PdfReader(io.BytesIO(slow))
+    assert len(rf.pages) == len(rs.pages) == 22
+    assert set(rf.get_fields()) == set(rs.get_fields()) and len(rf.get_fields()) > 100
+    assert outline_titles(rf) == outline_titles(rs)
+    assert rf.metadata.title == rs.metadata.title and person.name in rf.metadata.title
+    assert check_structure(fast) == check_structure(slow)
+    for name, data in (("fast", fast), ("slow", slow)):
+        (tmp_path / f"{name}.pdf").write_bytes(data)
+        subprocess.run(["pdftoppm", "-png", "-r", "30", str(tmp_path / f"{name}.pdf"), str(tmp_path / name)],
+                       check=True)
+    pages = sorted(p.name.split("-", 1)[1] for p in tmp_path.glob("fast-*.png"))
+    assert len(pages) == 22
+    for page in pages:
+        assert (tmp_path / f"fast-{page}").read_bytes() == (tmp_path / f"slow-{page}").read_bytes(), page
+
+
+def test_fields_of_a_joined_workbook_fill_and_print(workbook_parts, tmp_path):
+    need_tool("pdftotext")
+    cover, body, _ = workbook_parts
+    data = join(printing._render(body)[1], [printing._render(cover)[1]], info_from=0)
+    writer = PdfWriter(clone_from=io.BytesIO(data))
+    writer.set_need_appearances_writer(True)
+    page = next(p for p in writer.pages if "/Annots" in p and any(
+        a.get_object().get("/T") == "meeting.1.notes" for a in p["/Annots"]))
+    writer.update_page_form_field_values(page, {"meeting.1.notes": "We agreed a reading list"},
+                                         auto_regenerate=False)
+    out = tmp_path / "filled.pdf"
+    with out.open("wb") as fh:
+        writer.write(fh)
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "We agreed a reading list" in text
+
+
+def test_a_cover_whose_field_clashes_falls_back_to_laying_out_together(workbook_parts):
+    cover, body, _ = workbook_parts
+    clashing = (cover[0], cover[1].replace("</section>", "<input type='text' name='meeting.1.notes'></section>"),
+                *cover[2:])
+    units = {"c": clashing, "b": body}
+    pdfs = {k: printing._render(u)[1] for k, u in units.items()}
+    out = printing.Assembled({"x.pdf": ["c", "b"]}, units, pdfs)["x.pdf"]
+    assert len(PdfReader(io.BytesIO(out)).pages) == 22
+
+
+def test_roster_workbooks_are_joined_once_per_person(tmp_path, monkeypatch):
+    """The shared pages are rendered once for a whole roster; each person costs only a cover."""
+    project = load_program(REFERENCE)
+    people = read_roster(SHARED / "design" / "roster.csv")
+    rendered: list[str] = []
+    real = printing._render
+    monkeypatch.setattr(printing, "_render", lambda unit: rendered.append(unit[0]) or real(unit))
+    out = printing.render_workbooks(project, people, jobs=1)
+    assert rendered.count(printing.BODY_LABEL) == 1
+    assert len(rendered) == len(people) + 1
+    for name, person in zip(printing.workbook_names(people), people, strict=True):
+        r = PdfReader(io.BytesIO(out[name]))
+        assert person.name in r.metadata.title
+        assert person.name in r.pages[0].extract_text()
+    Path(tmp_path / "one.pdf").write_bytes(out[printing.workbook_names(people)[0]])
+    check_structure((tmp_path / "one.pdf").read_bytes())
