@@ -61,7 +61,11 @@ def floor_time(work: Path) -> float:
     html_dir = work / "html"
     html_dir.mkdir()
     for d in docs:
-        (html_dir / d.name.replace(".pdf", ".html")).write_text(document_html(project, d), encoding="utf-8")
+        html = document_html(project, d)
+        if not isinstance(html, str):  # a workbook: its cover and the shared pages, as one document
+            cover, body = html
+            html = cover.replace("</body>", body[body.index("<body>") + 6:body.index("</body>")] + "</body>")
+        (html_dir / d.name.replace(".pdf", ".html")).write_text(html, encoding="utf-8")
     render = ("import sys, pathlib\nfrom weasyprint import HTML\n"
               "for f in sorted(pathlib.Path(sys.argv[1]).glob('*.html')):\n"
               "    HTML(filename=str(f), base_url=sys.argv[2]).write_pdf(pdf_forms=True, pdf_variant='pdf/ua-1', "

@@ -207,8 +207,6 @@ class Pending:
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[tuple[str, Any]] = []
         if self.todo and self.workers > 1:
-            import weasyprint  # noqa: F401  (imported before forking, so workers start warm)
-
             self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"))
             self.futures = [(key, self.pool.submit(_render, self.units[key])) for key in self.todo]
 

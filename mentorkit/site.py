@@ -309,15 +309,30 @@ def _quiet_mkdocs() -> Iterator[_Collect]:
         logger.propagate = saved[2]
 
 
-def run_mkdocs(config_file: Path, site_dir: Path) -> None:
-    """Build a generated mkdocs.yml in-process into `site_dir`; warnings fail the build."""
+def run_mkdocs(config_file: Path, site_dir: Path, bytecode_dir: Path | None = None) -> None:
+    """Build a generated mkdocs.yml in-process into `site_dir`; warnings fail the build.
+
+    With `bytecode_dir`, the theme's compiled Jinja templates are kept there between builds
+    (MkDocs compiles Material's templates afresh every time: about 0.4 s of a build).
+    """
+    from jinja2 import FileSystemBytecodeCache
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
+    from mkdocs.plugins import BasePlugin
+
+    class KeepCompiledTheme(BasePlugin):  # type: ignore[type-arg]
+        def on_env(self, env: Any, /, *, config: Any, files: Any) -> Any:
+            if bytecode_dir is not None:
+                env.bytecode_cache = FileSystemBytecodeCache(str(bytecode_dir))
+            return env
 
     with _quiet_mkdocs() as collected:
         try:
             cfg = load_config(config_file=str(config_file), site_dir=str(site_dir))
+            if bytecode_dir is not None:
+                bytecode_dir.mkdir(parents=True, exist_ok=True)
+                cfg.plugins["mentorkit-keep-compiled-theme"] = KeepCompiledTheme()
             cfg.plugins.on_startup(command="build", dirty=False)
             try:
                 build(cfg)
@@ -342,7 +357,7 @@ def build_site(project: Project, site_dir: Path, *, work_dir: Path, documents: l
     key = digest(tool_versions(), tree_digest(work_dir), os.environ.get("SOURCE_DATE_EPOCH", ""))
     if cache.get_tree("site", key, site_dir):
         return
-    run_mkdocs(config, site_dir)
+    run_mkdocs(config, site_dir, cache.root / "theme-jinja")
     cache.put_tree("site", key, site_dir)
 
 
