@@ -134,7 +134,7 @@ def build(program: str | Path = "program.yml", out: str | Path = "site", *, jobs
     if cache is not None:
         if key is not None:
             _remember(cache, key, out, result.warnings)
-        cache.prune(("pdf", "site", "build"))
+        cache.prune(("pdf", "layout", "site", "build"))
     return result
 
 

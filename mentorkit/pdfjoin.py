@@ -10,7 +10,15 @@ What survives a join: every page in order; the PDF/UA structure tree (the parts'
 children of the base's Document element, their marked-content keys moved past the base's); form
 fields (names must stay unique: a clash is a JoinError, never a silent rename); bookmarks in page
 order; named destinations, so links keep working; title and language metadata, taken from the base
-or from one of the parts.
+or from one of the parts, or given.
+
+Two things a join adds, so that pieces of a document can be laid out (and cached) apart:
+- links written as `mentorkit-dest:NAME` (WeasyPrint keeps them as URI links, since the anchor is
+  in another piece) become links to the named destination NAME, exactly as WeasyPrint writes an
+  internal link;
+- page numbers: the pages of a separately rendered *overlay* PDF (one page per page of the
+  result, holding only the "Page N of M" footer) are drawn onto the pages, marked as pagination
+  artifacts so screen readers skip them.
 """
 
 from __future__ import annotations
@@ -34,12 +42,15 @@ from pypdf.generic import (
     create_string_object,
 )
 
+from .plan import DEST_SCHEME
+
 
 class JoinError(ValueError):
     """These PDFs cannot be joined without losing something (a clash of names, an unexpected layout)."""
 
 
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
+_STAMP = "MkPageNumber"
 _STRUCT_KEYS = (b"/StructParents", b"/StructParent")
 
 
@@ -159,9 +170,10 @@ class _Writer:
             if num is None:
                 raise JoinError(f"reference to an object that is not carried over ({obj.idnum})")
             out.write(b"%d 0 R" % num)
-        elif isinstance(obj, StreamObject):
-            data = obj._data  # the stream exactly as stored (still encoded)
-            head = DictionaryObject({k: v for k, v in dict.items(obj) if k != "/Length"})
+        elif isinstance(obj, (StreamObject, _Stream)):
+            data = obj.data if isinstance(obj, _Stream) else obj._data  # as stored (still encoded)
+            head = DictionaryObject({k: v for k, v in dict.items(obj.head if isinstance(obj, _Stream) else obj)
+                                     if k != "/Length"})
             head[NameObject("/Length")] = NumberObject(len(data))
             self._write_dict(head, out, remap, shift)
             out.write(b"\nstream\n")
@@ -231,21 +243,41 @@ def _carried(p: _Pdf, w: _Writer, keep_info: bool) -> dict[int, int]:
     return remap
 
 
+def _cached(data: bytes, cache: dict[bytes, _Pdf]) -> _Pdf:
+    key = hashlib.sha256(data).digest()
+    if key not in cache:
+        if len(cache) > 8:
+            cache.clear()
+        cache[key] = _parse(data)
+    return cache[key]
+
+
+def layout(data: bytes) -> tuple[int, dict[str, int]]:
+    """The number of pages of a PDF, and the page (from 0) each named destination is on."""
+    p = _parse(data)
+    index = {ref.idnum: i for i, ref in enumerate(p.kids)}
+    anchors: dict[str, int] = {}
+    for name, value in zip(p.dests[0::2], p.dests[1::2], strict=True):
+        target = value.get_object()
+        if isinstance(target, list) and target and _ref(target[0]) in index:
+            anchors[str(name)] = index[target[0].idnum]
+    return p.count, anchors
+
+
 def join(base: bytes, before: Sequence[bytes] = (), after: Sequence[bytes] = (), *,
-         info_from: int | None = None, _parsed: dict[bytes, _Pdf] | None = None) -> bytes:
+         info_from: int | None = None, title: str | None = None, numbers: bytes | None = None,
+         _parsed: dict[bytes, _Pdf] | None = None) -> bytes:
     """`before` + `base` + `after` as one PDF. `info_from` picks the title metadata: None keeps the
-    base's, an index into before + after takes that part's (a personalised cover names the person).
-    `_parsed` keeps the parsed base between calls that share it.
+    base's, an index into before + after takes that part's (a personalised cover names the person);
+    `title`, if given, replaces the title in it. `numbers` is an overlay PDF with as many pages as
+    the result, drawn onto them (the page numbers). `_parsed` keeps parsed inputs between calls
+    that share them.
     """
     cache = _parsed if _parsed is not None else {}
-    key = hashlib.sha256(base).digest()
-    if key not in cache:
-        cache.clear()
-        cache[key] = _parse(base)
-    b = cache[key]
+    b = _cached(base, cache)
     size = int(dict.get(b.reader.trailer, NameObject("/Size")))  # type: ignore[arg-type]
     w = _Writer(size)
-    parts = [_parse(data) for data in [*before, *after]]
+    parts = [_cached(data, cache) if _parsed is not None else _parse(data) for data in [*before, *after]]
     if b.doc is None and any(p.doc is not None for p in parts):
         raise JoinError("a tagged part cannot join an untagged base")
     outline_root = b.outlines_num
@@ -264,6 +296,17 @@ def join(base: bytes, before: Sequence[bytes] = (), after: Sequence[bytes] = (),
         shift += p.next_key
     groups = [*part_groups[:len(before)], _Group(b, None, 0), *part_groups[len(before):]]
     fonts = _unique_names(groups)
+    names = {str(n) for g in groups for n in g.pdf.dests[0::2]}
+    stamps = _stamp_forms(_cached(numbers, cache), w, sum(g.pdf.count for g in groups)) if numbers else []
+    page_stamp: dict[tuple[int, int], int] = {}
+    position = 0
+    for i, g in enumerate(groups):
+        for ref in g.pdf.kids:
+            if stamps:
+                page_stamp[(i, ref.idnum)] = stamps[position]
+            position += 1
+    brackets = _brackets(w) if stamps else (0, 0)
+    base_index = len(before)
 
     # bookmarks: the top-level items of every input, chained in page order
     patches: dict[int, dict[str, int]] = {}
@@ -282,13 +325,24 @@ def join(base: bytes, before: Sequence[bytes] = (), after: Sequence[bytes] = (),
             copy[NameObject(k)] = _Final(v)
         return copy
 
-    for g in part_groups:
-        assert g.remap is not None
+    def edited(obj: Any, index: int, old: int) -> Any:
+        obj = _relinked(obj, names)
+        form = page_stamp.get((index, old))
+        return _stamped(obj, form, brackets) if form is not None else obj
+
+    for index, g in enumerate(groups):
+        if g.remap is None:
+            continue
         for old, new in sorted(g.remap.items(), key=lambda item: item[1]):
             if new >= size:  # not one of the base objects it was mapped onto
-                w.put(new, patched(g.pdf.reader.get_object(old), new), g.remap, g.shift)
-    for num in sorted(n for n in patches if n < size):  # base bookmarks next to a part's
-        w.put(num, patched(b.reader.get_object(num), num))
+                w.put(new, patched(edited(g.pdf.reader.get_object(old), index, old), new), g.remap, g.shift)
+    base_edits = set(patches) | {ref.idnum for ref in b.kids if (base_index, ref.idnum) in page_stamp}
+    for ref in b.kids:  # the base's links to other pieces
+        for annot in list.__iter__(_get(ref.get_object(), "/Annots") or ArrayObject()):
+            if _ref(annot) is not None and _relinked(annot.get_object(), names) is not annot.get_object():
+                base_edits.add(annot.idnum)
+    for num in sorted(n for n in base_edits if n < size):  # base objects with new versions
+        w.put(num, patched(edited(b.reader.get_object(num), base_index, num), num))
 
     pages = DictionaryObject(dict.items(b.reader.get_object(b.pages_num)))  # type: ignore[arg-type]
     kids = [k for g in groups for k in g.refs(g.pdf.kids)]
@@ -336,15 +390,136 @@ def join(base: bytes, before: Sequence[bytes] = (), after: Sequence[bytes] = (),
         w.put(outline_root, root)
         catalog[NameObject("/Outlines")] = _Final(outline_root)
     info = _ref(dict.get(b.reader.trailer, NameObject("/Info")))
+    source = _Group(b, None, 0)
     if info_from is not None:
-        g = part_groups[info_from]
+        g = source = part_groups[info_from]
         meta = dict.get(g.pdf.catalog, NameObject("/Metadata"))
         if meta is not None:
             catalog[NameObject("/Metadata")] = _Final(g.num(meta))
         part_info = dict.get(g.pdf.reader.trailer, NameObject("/Info"))
         info = g.num(part_info) if part_info is not None else info
+    if title is not None:
+        info, meta_num = _retitled(source, w, title)
+        if meta_num is not None:
+            catalog[NameObject("/Metadata")] = _Final(meta_num)
     w.put(b.root_num, catalog)
     return _update(base, w, b.root_num, info, b.reader.trailer)
+
+
+def _relinked(obj: Any, names: set[str]) -> Any:
+    """A link annotation to `mentorkit-dest:NAME` as WeasyPrint writes an internal link to NAME."""
+    if not isinstance(obj, DictionaryObject) or isinstance(obj, StreamObject) or _get(obj, "/Subtype") != "/Link":
+        return obj
+    action = _get(obj, "/A")
+    if action is None or _get(action, "/S") != "/URI" or not str(_get(action, "/URI")).startswith(DEST_SCHEME):
+        return obj
+    name = str(_get(action, "/URI"))[len(DEST_SCHEME):]
+    if name not in names:
+        raise JoinError(f"link to a destination no piece has: {name}")
+    copy = DictionaryObject((k, v) for k, v in dict.items(obj) if k not in ("/A", "/Contents"))
+    copy[NameObject("/Contents")] = _Text(name)
+    copy[NameObject("/Dest")] = _Text(name)
+    if "/StructParent" in obj:  # keep WeasyPrint's key order: the structure key comes last
+        copy[NameObject("/StructParent")] = copy.pop(NameObject("/StructParent"))
+    return copy
+
+
+def _reachable(p: _Pdf, starts: list[Any]) -> list[int]:
+    """Object numbers reachable from `starts`, not following links back to pages or structure."""
+    seen: set[int] = set()
+    todo = list(starts)
+    while todo:
+        obj = todo.pop()
+        if isinstance(obj, IndirectObject):
+            if obj.idnum in seen:
+                continue
+            seen.add(obj.idnum)
+            obj = p.reader.get_object(obj.idnum)
+        if isinstance(obj, dict):
+            todo += [v for k, v in dict.items(obj) if k not in ("/Parent", "/P", "/Pg", "/StructParent", "/StructParents")]
+        elif isinstance(obj, list):
+            todo += list(list.__iter__(obj))
+    return sorted(seen)
+
+
+def _stamp_forms(ov: _Pdf, w: _Writer, pages: int) -> list[int]:
+    """Each overlay page as a form XObject in the update; their numbers, in page order."""
+    if ov.count != pages:
+        raise JoinError(f"page-number overlay has {ov.count} pages for {pages}")
+    sources = []
+    for ref in ov.kids:
+        page = ref.get_object()
+        contents: Any = dict.get(page, NameObject("/Contents"))
+        if _ref(contents) is None or not isinstance(contents.get_object(), StreamObject):
+            raise JoinError("page-number overlay page without one content stream")
+        sources.append((page, contents.get_object()))
+    remap = {num: w.new() for num in _reachable(ov, [dict.get(page, NameObject("/Resources")) for page, _ in sources])}
+    for old, new in sorted(remap.items(), key=lambda item: item[1]):
+        w.put(new, ov.reader.get_object(old), remap)
+    forms = []
+    for page, stream in sources:
+        head = DictionaryObject({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                                 NameObject("/BBox"): dict.get(page, NameObject("/MediaBox"))})
+        head[NameObject("/Resources")] = _Remapped(dict.get(page, NameObject("/Resources")), remap)
+        for key in ("/Filter", "/DecodeParms"):
+            if key in stream:
+                head[NameObject(key)] = dict.get(stream, NameObject(key))
+        num = w.new()
+        w.put(num, _Stream(head, stream._data), remap)
+        forms.append(num)
+    return forms
+
+
+def _brackets(w: _Writer) -> tuple[int, int]:
+    """Two content streams put around a page's own: save the graphics state before it, and after it
+    restore the state and draw the page number as a pagination artifact."""
+    before, after = w.new(), w.new()
+    w.put(before, _Stream(DictionaryObject(), b"q\n"))
+    w.put(after, _Stream(DictionaryObject(), b"Q\nq /Artifact <</Type /Pagination /Subtype /Footer>> BDC /%s Do EMC Q\n"
+                         % _STAMP.encode()))
+    return before, after
+
+
+def _stamped(page: Any, form: int, brackets: tuple[int, int]) -> Any:
+    """A new version of a page that also draws the overlay form `form`."""
+    copy = DictionaryObject(dict.items(page))
+    contents: Any = dict.get(page, NameObject("/Contents"))
+    if _ref(contents) is not None and isinstance(contents.get_object(), StreamObject):
+        own: list[Any] = [contents]
+    elif isinstance(contents, list):
+        own = list(list.__iter__(contents))
+    else:
+        raise JoinError("page contents of an unexpected kind")
+    copy[NameObject("/Contents")] = ArrayObject([_Final(brackets[0]), *own, _Final(brackets[1])])
+    resources = DictionaryObject(dict.items(_get(page, "/Resources") or DictionaryObject()))
+    xobjects = DictionaryObject(dict.items(_get(resources, "/XObject") or DictionaryObject()))
+    if NameObject("/" + _STAMP) in xobjects:
+        raise JoinError("page already has a page-number overlay")
+    xobjects[NameObject("/" + _STAMP)] = _Final(form)
+    resources[NameObject("/XObject")] = xobjects
+    copy[NameObject("/Resources")] = resources
+    return copy
+
+
+def _retitled(g: _Group, w: _Writer, title: str) -> tuple[int, int | None]:
+    """New document information and XMP metadata objects carrying `title`."""
+    info = DictionaryObject(dict.items(_get(g.pdf.reader.trailer, "/Info") or DictionaryObject()))
+    info[NameObject("/Title")] = _Text(title)
+    info_num = w.new()
+    w.put(info_num, info, g.remap)
+    meta = _get(g.pdf.catalog, "/Metadata")
+    if meta is None:
+        return info_num, None
+    xmp = meta.get_data().decode("utf-8")
+    escaped = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    xmp, count = re.subn(r"(<dc:title>\s*<rdf:Alt>\s*<rdf:li[^>]*>).*?(</rdf:li>)",
+                         lambda m: m.group(1) + escaped + m.group(2), xmp, count=1, flags=re.S)
+    if not count:
+        raise JoinError("metadata without a title to replace")
+    head = DictionaryObject({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})
+    meta_num = w.new()
+    w.put(meta_num, _Stream(head, xmp.encode("utf-8")))
+    return info_num, meta_num
 
 
 def _unique_names(groups: list[_Group]) -> dict[str, Any]:
@@ -384,6 +559,13 @@ class _Final(PdfObject):
 class _Text(PdfObject):
     def __init__(self, text: str):
         self.text = text
+
+
+class _Stream(PdfObject):
+    """A stream to write: its dictionary (without /Length) and its bytes, as stored."""
+
+    def __init__(self, head: DictionaryObject, data: bytes):
+        self.head, self.data = head, data
 
 
 def _update(base: bytes, w: _Writer, root: int, info: int | None, trailer: DictionaryObject) -> bytes:

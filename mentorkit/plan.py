@@ -11,6 +11,8 @@ if TYPE_CHECKING:
 Kind = Literal["checklist", "goals", "feedback", "survey", "workbook"]
 PRINT_DIR = "print"
 CALENDAR = "calendar.ics"
+# a link in one separately laid-out piece of a PDF to an anchor in another; pdfjoin resolves it
+DEST_SCHEME = "mentorkit-dest:"
 
 @dataclass(frozen=True)
 class Document:

@@ -8,12 +8,14 @@ faster with more cores, many documents do.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,7 @@ from .defaults import FIRST_MEETING_TITLES, first_meeting_checklist
 from .errors import FetchError
 from .model import ProgramType
 from .paths import resolve_inside
-from .plan import Document
+from .plan import DEST_SCHEME, Document
 from .project import Project
 from .resources import package_dirs
 from .stamp import build_timestamp
@@ -98,8 +100,11 @@ def _roots(project: Project) -> list[str]:
     return [str(project.root)] + [str(p) for p in package_dirs()]
 
 
-def _render(unit: Unit) -> tuple[str, bytes]:
-    """Worker: one HTML document -> PDF bytes (runs in a child process or in-process)."""
+Layout = tuple[int, dict[str, int]]  # pages, and the page (from 0) of each anchor
+
+
+def _render(unit: Unit) -> tuple[str, bytes, Layout]:
+    """Worker: one HTML document -> PDF bytes and its layout (runs in a child process or in-process)."""
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
@@ -109,25 +114,26 @@ def _render(unit: Unit) -> tuple[str, bytes]:
     fetcher = make_fetcher([Path(r) for r in roots])
     options = {"pdf_forms": forms, **PDF_OPTIONS}  # forms and tags are decided at layout time
     try:
-        return label, HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(**options)
+        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(**options)
+        anchors = {name: i for i, page in reversed(list(enumerate(document.pages))) for name in page.anchors}
+        return label, document.write_pdf(**options), (len(document.pages), dict(sorted(anchors.items())))
     except FatalURLFetchingError as exc:
         raise FetchError(f"{label}: {exc}") from None
 
 
-def _render_laid_out_together(cover: Unit, body: Unit) -> bytes:
-    """The slow way to join a cover to the shared pages, used only when `pdfjoin` cannot join
-    them (say, a user's cover template adds a form field the body also has): lay both out and
-    let WeasyPrint copy the pages into one document."""
+def _render_laid_out_together(units: list[Unit]) -> bytes:
+    """The slow way to make a document of several pieces, used only when `pdfjoin` cannot join
+    them (say, a user's template adds a form field twice): lay out the document's original HTML
+    (cover and body, with CSS page numbers) and let WeasyPrint copy the pages into one."""
     from weasyprint import HTML
 
     from .fetch import make_fetcher
 
-    fetcher = make_fetcher([Path(r) for r in cover[3]])
-    options = {"pdf_forms": cover[4], **PDF_OPTIONS}
-    first = HTML(string=cover[1], base_url=cover[2], url_fetcher=fetcher).render(**options)
-    rest = HTML(string=body[1], base_url=body[2], url_fetcher=fetcher).render(**options)
-    document = rest.copy([*first.pages, *rest.pages])
-    document.metadata = first.metadata  # the cover's title names the person
+    fetcher = make_fetcher([Path(r) for r in units[0][3]])
+    options = {"pdf_forms": units[0][4], **PDF_OPTIONS}
+    laid_out = [HTML(string=u[1], base_url=u[2], url_fetcher=fetcher).render(**options) for u in units]
+    document = laid_out[-1].copy([page for d in laid_out for page in d.pages])
+    document.metadata = laid_out[0].metadata  # the first part's title (a personal cover names the person)
     return document.write_pdf(**options)
 
 
@@ -144,71 +150,263 @@ def _logo_bytes(project: Project) -> bytes:
     return b""
 
 
+# --- pieces: a document's pages laid out apart, so that each is rendered (and cached) once ---
+
+_TITLE = re.compile(r"<title>.*?</title>", re.S)
+_SECTION = re.compile(r'<section\b[^>]*\bclass="doc"[^>]*>|<section\b|</section\s*>')
+_ID = re.compile(r'\sid="([^"]+)"')
+_LOCAL_LINK = re.compile(r'(<a\b[^>]*?\s)href="#([^"]+)"')
+_MARGIN_BOXES = ("top-left-corner", "top-left", "top-center", "top-right", "top-right-corner", "right-top",
+                 "right-middle", "right-bottom", "bottom-right-corner", "bottom-right", "bottom-center",
+                 "bottom-left", "bottom-left-corner", "left-bottom", "left-middle", "left-top")
+_NUMBERED_BOX = re.compile(r"@(" + "|".join(_MARGIN_BOXES) + r")\s*\{[^{}]*counter\(\s*pages?\s*\)")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One separately rendered part of a document's numbered pages. A piece that links to another
+    piece (the contents) is a template: its page numbers are filled in once the others are laid out."""
+
+    label: str
+    html: str
+    anchors: frozenset[str]
+    links: bool  # links to an anchor in another piece
+
+
+@dataclass(frozen=True)
+class Body:
+    """The numbered pages of a document: its pieces in order, the page-number overlay, and the
+    original HTML (for the fallback)."""
+
+    head: str  # HTML up to and including <body>, title removed, numbered margin boxes blanked
+    pieces: tuple[Piece, ...]
+    numbered: tuple[str, ...]  # the margin boxes that show page numbers: drawn by the overlay
+    whole: Unit
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One PDF: an unnumbered cover (a workbook's) and a numbered body; its title."""
+
+    title: str | None  # None: the cover's
+    cover: Unit | None
+    body: Body
+
+
+def _sections(html: str) -> tuple[str, list[str]]:
+    """The head (up to and including <body>) and the top-level `<section class="doc">` elements of a
+    print document; ("", [html]) when it is not one mentorkit can cut."""
+    opened, closed = html.find("<body>"), html.rfind("</body>")
+    if opened < 0 or closed < opened:
+        return "", [html]
+    head, inner = html[:opened + len("<body>")], html[opened + len("<body>"):closed]
+    cuts, depth = [], 0
+    for match in _SECTION.finditer(inner):
+        if match.group(0).startswith("</"):
+            depth -= 1
+            continue
+        if depth == 0 and 'class="doc"' in match.group(0):
+            cuts.append(match.start())
+        depth += 1
+    if not cuts or inner[:cuts[0]].strip():
+        cuts = [0, *cuts[1:]] if cuts else [0]
+    return head, [inner[a:b].strip() for a, b in zip(cuts, [*cuts[1:], len(inner)], strict=True)]
+
+
+def split(unit: Unit, shared: Sequence[tuple[str, ...]] | None = None) -> Body:
+    """Cut a document's HTML into pieces. Without `shared`, the whole body is one piece (a
+    standalone printable). With it (the sections of each standalone printable), a workbook body
+    is cut at its top-level `<section class="doc">` elements, and a run of sections that is a
+    whole standalone printable stays together, so both are the very same piece, rendered once."""
+    label = unit[0]
+    head, sections = _sections(unit[1])
+    if not head:  # not an HTML document mentorkit can cut: one piece, laid out as it is
+        return Body("", (Piece(label, unit[1], frozenset(), False),), (), unit)
+    runs: list[list[str]] = []
+    if shared is None:
+        runs = [sections]
+    else:
+        known = sorted({run for run in shared if run}, key=lambda run: (-len(run), run))
+        i = 0
+        while i < len(sections):
+            run = next((list(r) for r in known if tuple(sections[i:i + len(r)]) == r), [sections[i]])
+            runs.append(run)
+            i += len(run)
+    css = "".join(re.findall(r"<style[^>]*>(.*?)</style>", head, re.S))
+    numbered = tuple(sorted(set(_NUMBERED_BOX.findall(css))))
+    head = _TITLE.sub("<title>mentorkit</title>", head, count=1)
+    if numbered:
+        blank = " ".join(f"@{box} {{ content: none; }}" for box in numbered)
+        head = head.replace("</head>", f"<style>@page {{ {blank} }}</style>\n</head>", 1)
+    pieces_html = ["\n".join(run) for run in runs]
+    anchors = [frozenset(_ID.findall(h)) for h in pieces_html]
+    everywhere = frozenset().union(*anchors)
+    pieces: list[Piece] = []
+    for h, own in zip(pieces_html, anchors, strict=True):
+        targets = {m.group(2) for m in _LOCAL_LINK.finditer(h)} & everywhere
+        first = _ID.search(h)
+        pieces.append(Piece(f"#{first.group(1)}" if first else f"{label} part {len(pieces) + 1}", h, own,
+                            bool(targets - own)))
+    return Body(head, tuple(pieces), numbered, unit)
+
+
+def standalone_sections(project: Project, context: dict[str, Any] | None = None) -> list[tuple[str, ...]]:
+    """The sections of every standalone printable, which a workbook body holds too."""
+    from .plan import documents
+
+    ctx = context or _context(project)
+    out = []
+    for d in documents(project.program):
+        if d.kind != "workbook":
+            html = document_html(project, d, ctx)
+            assert isinstance(html, str)
+            out.append(tuple(_sections(html)[1]))
+    return out
+
+
+def _piece_html(body: Body, piece: Piece, pages: dict[str, int] | None = None) -> str:
+    html = piece.html
+    if pages is not None:  # links to other pieces go through the join, with their page numbers
+        html = _LOCAL_LINK.sub(lambda m: f'{m.group(1)}href="{DEST_SCHEME}{m.group(2)}" data-page="{pages[m.group(2)]}"'
+                               if m.group(2) in pages else m.group(0), html)
+    return f"{body.head}\n{html}\n</body>\n</html>\n" if body.head else html
+
+
+def _overlay_html(body: Body, count: int) -> str:
+    """`count` empty pages whose only content is the page-number margin boxes."""
+    others = " ".join(f"@{box} {{ content: none; }}" for box in _MARGIN_BOXES if box not in body.numbered)
+    head = body.head.replace("</head>", "", 1)
+    for box in body.numbered:  # the pieces blank the numbered boxes; the overlay draws only them
+        head = head.replace(f"@{box} {{ content: none; }}", "")
+    style = (f"<style>@page {{ background: none; border: none; {others} }} "
+             "html, body { background: none; } .mk-page { break-before: page; }</style>\n</head>")
+    head = head.replace("<body>", f"{style}\n<body>", 1) if "</head>" not in head else head
+    return f"{head}\n" + '<div class="mk-page"></div>' * count + "\n</body>\n</html>\n"
+
+
 class Assembled(Mapping[str, bytes]):
-    """Document name -> PDF bytes; a workbook is joined from its cover and the shared pages when
-    asked for, so a roster of hundreds is never all in memory at once."""
+    """Document name -> PDF bytes; each body is joined from its pieces once, and a workbook from
+    its cover and body when asked for, so a roster of hundreds is never all in memory at once."""
 
-    def __init__(self, parts: dict[str, list[str]], units: dict[str, Unit], pdfs: dict[str, bytes]):
-        self.parts, self.units, self.pdfs = parts, units, pdfs
+    def __init__(self, pending: Pending):
+        self.p = pending
         self._parsed: dict[bytes, Any] = {}
+        self._bodies: dict[tuple[int, str | None], bytes] = {}
 
-    def __getitem__(self, name: str) -> bytes:
-        keys = self.parts[name]
-        if len(keys) == 1:
-            return self.pdfs[keys[0]]
+    def _body(self, plan: Plan) -> bytes:
         from .pdfjoin import JoinError, join
 
-        *covers, body = keys
-        try:
-            return join(self.pdfs[body], [self.pdfs[k] for k in covers], info_from=0, _parsed=self._parsed)
-        except JoinError:
-            return _render_laid_out_together(self.units[covers[0]], self.units[body])
+        key = (id(plan.body), plan.title if plan.cover is None else None)
+        if key not in self._bodies:
+            if len(self._bodies) > 4:
+                self._bodies.clear()
+            parts = [self.p.done[k] for k in self.p.body_keys[id(plan.body)]]
+            overlay = self.p.done.get(self.p.overlay_keys.get(id(plan.body), ""))
+            base = max(range(len(parts)), key=lambda i: (len(parts[i]), -i))
+            try:
+                self._bodies[key] = join(parts[base], parts[:base], parts[base + 1:], title=key[1], numbers=overlay,
+                                         _parsed=self._parsed)
+            except JoinError:
+                self._bodies[key] = b""
+        return self._bodies[key]
+
+    def __getitem__(self, name: str) -> bytes:
+        from .pdfjoin import JoinError, join
+
+        plan = self.p.plans[name]
+        body = self._body(plan)
+        if body and plan.cover is None:
+            return body
+        if body and plan.cover is not None:
+            try:
+                return join(body, [self.p.done[self.p.cover_keys[name]]], info_from=0, _parsed=self._parsed)
+            except JoinError:
+                pass
+        return _render_laid_out_together([u for u in (plan.cover, plan.body.whole) if u is not None])
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.parts)
+        return iter(self.p.plans)
 
     def __len__(self) -> int:
-        return len(self.parts)
+        return len(self.p.plans)
 
 
 class Pending:
     """PDFs being rendered in worker processes while the caller does other work (the site build).
 
-    Each document is one or more units of HTML (a workbook: its cover and the pages every
-    workbook shares, rendered once however many covers there are). Unchanged units come from the
+    A document is an optional cover and a body cut into pieces (`split`); each distinct piece is
+    rendered once, however many documents hold it (the survey in its own PDF and in both
+    workbooks). Pieces that link to others (the contents) wait until the rest are laid out, so
+    their page numbers are known; so does the page-number overlay. Unchanged units come from the
     cache at once; the rest go to a process pool (forked from the main thread before any other
     work starts, longest first) or, with one worker, are rendered in-process when `result()` is
     called. Use as a context manager so workers always stop.
     """
 
-    def __init__(self, documents: dict[str, list[Unit]], workers: int | None,
+    def __init__(self, plans: dict[str, Plan], workers: int | None,
                  progress: Callable[[int, int], None] | None = None, cache: Cache | None = None,
                  project: Project | None = None):
-        logo = _logo_bytes(project) if project is not None else b""
+        self.logo = _logo_bytes(project) if project is not None else b""
+        self.plans = plans
         self.units: dict[str, Unit] = {}
-        self.parts: dict[str, list[str]] = {}
-        for name, units in documents.items():
-            self.parts[name] = []
-            for unit in units:
-                key = _unit_key(unit, logo)
-                self.units.setdefault(key, unit)
-                self.parts[name].append(key)
+        self.cover_keys: dict[str, str] = {}
+        self.bodies: dict[int, Body] = {}
+        self.body_keys: dict[int, list[str]] = {}
+        self.overlay_keys: dict[int, str] = {}
         self.done: dict[str, bytes] = {}
+        self.layouts: dict[str, Layout] = {}
         self.cache, self.progress = cache, progress
-        if cache is not None:
-            for key in self.units:
-                hit = cache.get_bytes("pdf", key)
-                if hit is not None:
-                    self.done[key] = hit
-        # longest first, so the shared pages of a roster start before the covers
-        self.todo = sorted((key for key in self.units if key not in self.done),
-                           key=lambda key: -len(self.units[key][1]))
-        self.workers = min(workers or os.cpu_count() or 1, len(self.todo)) or 1
+        self.fresh: dict[str, tuple[bytes, Layout]] = {}
+        first: list[str] = []
+        for name, plan in plans.items():
+            if plan.cover is not None:
+                self.cover_keys[name] = self._add(plan.cover)
+                first.append(self.cover_keys[name])
+            if id(plan.body) not in self.bodies:
+                self.bodies[id(plan.body)] = plan.body
+                first += [self._add(self._unit(plan.body, p)) for p in plan.body.pieces if not p.links]
+        self.workers = workers or os.cpu_count() or 1
         self.pool: ProcessPoolExecutor | None = None
-        self.futures: list[tuple[str, Any]] = []
-        if self.todo and self.workers > 1:
-            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"))
-            self.futures = [(key, self.pool.submit(_render, self.units[key])) for key in self.todo]
+        self.futures: dict[str, Any] = {}
+        self._start(first)
+
+    def _unit(self, body: Body, piece: Piece, pages: dict[str, int] | None = None) -> Unit:
+        _, _, base, roots, forms = body.whole
+        return (piece.label, _piece_html(body, piece, pages), base, roots, forms)
+
+    def _add(self, unit: Unit) -> str:
+        key = _unit_key(unit, self.logo)
+        self.units.setdefault(key, unit)
+        return key
+
+    def _start(self, keys: list[str]) -> None:
+        """Take what the cache has; send the rest to the pool, longest first."""
+        todo = []
+        for key in dict.fromkeys(keys):
+            if key in self.done or key in self.futures:
+                continue
+            hit = self.cache.get_bytes("pdf", key) if self.cache is not None else None
+            shape = self.cache.get_bytes("layout", key) if self.cache is not None and hit is not None else None
+            if hit is not None and shape is not None:
+                count, anchors = json.loads(shape)
+                self.done[key], self.layouts[key] = hit, (count, anchors)
+            else:
+                todo.append(key)
+        todo.sort(key=lambda key: -len(self.units[key][1]))
+        if todo and self.workers > 1 and self.pool is None and len(todo) > 1:
+            self.pool = ProcessPoolExecutor(max_workers=min(self.workers, len(todo)),
+                                            mp_context=multiprocessing.get_context("fork"))
+        for key in todo:
+            self.futures[key] = self.pool.submit(_render, self.units[key]) if self.pool is not None else None
+
+    def _wait(self) -> None:
+        for key, future in list(self.futures.items()):
+            _, data, shape = future.result() if future is not None else _render(self.units[key])
+            self.done[key], self.layouts[key] = data, shape
+            self.fresh[key] = (data, shape)
+            del self.futures[key]
+            if self.progress:
+                self.progress(len(self.done), len(self.units))
 
     def __enter__(self) -> Pending:
         return self
@@ -218,46 +416,73 @@ class Pending:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
-    def _tick(self) -> None:
-        if self.progress:
-            self.progress(len(self.done), len(self.units))
+    def _second_round(self) -> None:
+        """Lay out the pieces that show page numbers of other pieces, and the page-number overlays:
+        guess the linking pieces' length, render, and again while a guess was wrong."""
+        def laid_out(key: str) -> Layout:
+            return self.layouts[key]
+
+        guesses: dict[int, list[tuple[int, dict[str, int]]]] = {
+            i: [(1, {a: 0 for a in p.anchors}) if p.links else (0, {}) for p in b.pieces] for i, b in self.bodies.items()}
+        for _ in range(4):
+            wanted: dict[int, list[str]] = {}
+            for i, body in self.bodies.items():
+                shapes = [guesses[i][n] if p.links else laid_out(self._add(self._unit(body, p)))
+                          for n, p in enumerate(body.pieces)]
+                pages, start = {}, 1
+                for count, anchors in shapes:
+                    pages.update({a: start + at for a, at in anchors.items()})
+                    start += count
+                keys = [self._add(self._unit(body, p, pages if p.links else None)) for p in body.pieces]
+                self.body_keys[i] = keys
+                if body.numbered:
+                    self.overlay_keys[i] = self._add((f"{body.whole[0]} page numbers", _overlay_html(body, start - 1),
+                                                      *body.whole[2:]))
+                wanted[i] = keys
+            self._start([k for i, keys in wanted.items() for k in [*keys, self.overlay_keys.get(i, "")] if k])
+            self._wait()
+            wrong = False
+            for i, body in self.bodies.items():
+                for n, p in enumerate(body.pieces):
+                    if p.links and laid_out(self.body_keys[i][n]) != guesses[i][n]:
+                        guesses[i][n], wrong = laid_out(self.body_keys[i][n]), True
+            if not wrong:
+                return
 
     def result(self) -> Assembled:
         """Every document's PDF, in the order the documents were given."""
-        fresh: dict[str, bytes] = {}
-        if self.pool is not None:
-            for key, future in self.futures:
-                fresh[key] = self.done[key] = future.result()[1]
-                self._tick()
-            self.__exit__()
-        else:
-            for key in self.todo:
-                fresh[key] = self.done[key] = _render(self.units[key])[1]
-                self._tick()
-        self.todo = []
+        self._wait()
+        self._second_round()
+        self.__exit__()
         if self.cache is not None:
-            for key, data in fresh.items():
+            for key, (data, shape) in self.fresh.items():
                 self.cache.put_bytes("pdf", key, data)
-        return Assembled(self.parts, self.units, self.done)
+                self.cache.put_bytes("layout", key, json.dumps(shape, sort_keys=True).encode())
+        return Assembled(self)
 
 
-def _document_units(project: Project, documents: list[Document]) -> dict[str, list[Unit]]:
+def _plans(project: Project, documents: list[Document]) -> dict[str, Plan]:
     context = _context(project)
     base, roots, forms = project.root.as_uri() + "/", _roots(project), project.program.print.fillable
-    units: dict[str, list[Unit]] = {}
+    plans: dict[str, Plan] = {}
+    shared: dict[str, Body] = {}
+    runs = standalone_sections(project, context)
     for d in documents:
         html = document_html(project, d, context)
         if isinstance(html, str):
-            units[d.name] = [(d.name, html, base, roots, forms)]
+            plans[d.name] = Plan(f"{d.title} - {project.program.program.title}", None,
+                                 split((d.name, html, base, roots, forms)))
         else:
-            units[d.name] = [(f"{d.name} (cover)", html[0], base, roots, forms), (BODY_LABEL, html[1], base, roots, forms)]
-    return units
+            if html[1] not in shared:
+                shared[html[1]] = split((BODY_LABEL, html[1], base, roots, forms), runs)
+            plans[d.name] = Plan(None, (f"{d.name} (cover)", html[0], base, roots, forms), shared[html[1]])
+    return plans
 
 
 def start_documents(project: Project, documents: list[Document], *, jobs: int | None = None,
                     cache: Cache | None = None) -> Pending:
     """Start rendering every document; collect the PDFs with `.result()`."""
-    return Pending(_document_units(project, documents), jobs, cache=cache, project=project)
+    return Pending(_plans(project, documents), jobs, cache=cache, project=project)
 
 
 def render_documents(project: Project, documents: list[Document], *, jobs: int | None = None,
@@ -309,8 +534,9 @@ def render_workbooks(project: Project, participants: list[Any], *, jobs: int | N
     context = _context(project)
     base = project.root.as_uri() + "/"
     roots, forms = _roots(project), project.program.print.fillable
-    body: Unit = (BODY_LABEL, workbook_body_html(project, context), base, roots, forms)
-    work = {name: [(name, workbook_cover_html(project, person, everyone, context), base, roots, forms), body]
+    body = split((BODY_LABEL, workbook_body_html(project, context), base, roots, forms),
+                 standalone_sections(project, context))
+    work = {name: Plan(None, (name, workbook_cover_html(project, person, everyone, context), base, roots, forms), body)
             for name, person in zip(names, participants, strict=True)}
     with Pending(work, jobs, progress, cache, project) as pending:
         return pending.result()
