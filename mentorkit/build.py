@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from .output import MARKER, staged, write_files
 from .plan import CALENDAR, PRINT_DIR
 from .resources import builtin_dir
 from .stamp import build_timestamp, last_commit_time
+from .workers import start_warm, stop
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,12 @@ def build(program: str | Path = "program.yml", out: str | Path = "site", *, jobs
         if hit is not None:
             cache.prune(("build",))
             return hit
-    result = _build(program, out, jobs=jobs, strict=strict, changelog=changelog, cache=cache)
+    # the first PDF worker imports WeasyPrint while this process loads the program
+    warm = start_warm(jobs) if program.is_file() else None
+    try:
+        result = _build(program, out, jobs=jobs, strict=strict, changelog=changelog, cache=cache, warm=warm)
+    finally:
+        stop(warm)
     if cache is not None:
         if key is not None:
             _remember(cache, key, out, result.warnings)
@@ -139,7 +146,7 @@ def build(program: str | Path = "program.yml", out: str | Path = "site", *, jobs
 
 
 def _build(program: Path, out: Path, *, jobs: int | None, strict: bool, changelog: bool | None,
-           cache: Cache | None) -> BuildResult:
+           cache: Cache | None, warm: ProcessPoolExecutor | None = None) -> BuildResult:
     from . import printing, site  # heavy: only once the program is known to be valid
     from .ics import calendar_bytes
     from .plan import documents
@@ -155,7 +162,7 @@ def _build(program: Path, out: Path, *, jobs: int | None, strict: bool, changelo
 
         versions = history(project.path)
     # PDFs render in worker processes while MkDocs builds the site in this one
-    with printing.start_documents(project, docs, jobs=jobs, cache=cache) as pdfs, \
+    with printing.start_documents(project, docs, jobs=jobs, cache=cache, warm=warm) as pdfs, \
             _source_date(int(stamp.timestamp())), staged(out, project.root) as stage, \
             tempfile.TemporaryDirectory(prefix="mentorkit-docs-") as work:
         site.build_site(project, stage, work_dir=Path(work), documents=docs, calendar=CALENDAR, changelog=versions,

@@ -7,6 +7,7 @@ would produce. Entries not used by the latest build are removed, so the cache st
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -34,12 +35,14 @@ def digest(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
+@functools.cache
 def tool_versions() -> str:
-    """Versions of everything that shapes the output."""
+    """Versions of everything that shapes the output (looked up once per process: reading package
+    metadata takes a few milliseconds a time)."""
     from . import __version__
 
     return "|".join([__version__] + [_version(d) for d in ("weasyprint", "pydyf", "mkdocs", "mkdocs-material",
-                                                           "markdown", "pymdown-extensions")])
+                                                           "markdown", "pymdown-extensions", "pypdf", "icalendar")])
 
 
 def tree_digest(folder: Path) -> str:

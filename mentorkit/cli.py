@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections.abc import Callable
@@ -39,6 +40,17 @@ def handles_errors(fn: F) -> F:
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]
+
+
+def run() -> None:
+    """The `mentorkit` command (and `python -m mentorkit`). When the command is done, the
+    interpreter's last garbage collection over everything a build loaded (MkDocs, WeasyPrint,
+    parsed PDFs: 0.1 s) is skipped; objects are still finalised as usual."""
+    try:
+        main()
+    finally:
+        gc.disable()
+        gc.freeze()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

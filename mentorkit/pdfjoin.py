@@ -40,6 +40,7 @@ from pypdf.generic import (
     PdfObject,
     StreamObject,
     create_string_object,
+    read_object,
 )
 
 from .plan import DEST_SCHEME
@@ -87,6 +88,29 @@ class _Pdf:
     field_names: set[str]
     dr_fonts: dict[str, Any]
     dests: list[Any]
+    _raw: dict[int, bytes] | None = None
+    _streams: dict[bytes, int] | None = None
+
+    @property
+    def raw(self) -> dict[int, bytes]:
+        """The bytes of each object kept in an object stream, by number, unparsed (most of a
+        WeasyPrint PDF: structure elements, annotations, fonts' dictionaries)."""
+        if self._raw is None:
+            self._raw = _raw_objects(self.reader)
+        return self._raw
+
+    @property
+    def streams(self) -> dict[bytes, int]:
+        """Large streams without references (font files) by content, for de-duplication."""
+        if self._streams is None:
+            self._streams = {}
+            body = self.reader.xref.get(0, {})
+            for num in _object_numbers(self.reader):
+                if num in body and num not in self.raw and _maybe_font_file(self.reader, body[num]):
+                    key = _stream_key(self.reader.get_object(num))
+                    if key is not None:
+                        self._streams.setdefault(key, num)
+        return self._streams
 
     @property
     def next_key(self) -> int:
@@ -94,8 +118,45 @@ class _Pdf:
         return max(keys) + 1 if keys else 0
 
 
-def _parse(data: bytes) -> _Pdf:
+def _reader(data: bytes) -> tuple[PdfReader, dict[int, bytes]]:
+    """A pypdf reader that parses an object of an object stream only when it is asked for (pypdf
+    parses every object of the stream at the first request: thousands, where a join needs dozens)."""
     reader = PdfReader(io.BytesIO(data))
+    raw = _raw_objects(reader)
+    whole = reader._get_object_from_stream
+
+    def one(ref: IndirectObject) -> Any:
+        piece = raw.get(ref.idnum)
+        if piece is None:
+            return whole(ref)
+        obj = read_object(io.BytesIO(piece), reader)
+        reader.cache_indirect_object(0, ref.idnum, obj)
+        return obj
+
+    reader._get_object_from_stream = one  # type: ignore[method-assign,assignment]
+    return reader, raw
+
+
+_FIELD_NAME = re.compile(rb"\((?:[^\\()]|\\.)*\)|<[0-9A-Fa-f\s]*>|/T\s*(?=[(<])")
+
+
+def _field_name(reader: PdfReader, raw: dict[int, bytes], field: Any) -> str:
+    """A form field's name, read from its unparsed bytes where it can be (a widget's dictionary is
+    long: appearance streams, colours, flags)."""
+    data = raw.get(field.idnum) if isinstance(field, IndirectObject) else None
+    if data is not None:
+        tokens = _FIELD_NAME.finditer(data)
+        for token in tokens:
+            if token.group(0).startswith(b"/T"):
+                value = next(tokens, None)
+                if value is not None:
+                    return str(read_object(io.BytesIO(value.group(0)), reader))
+                break
+    return str(_get(field.get_object(), "/T"))
+
+
+def _parse(data: bytes) -> _Pdf:
+    reader, raw = _reader(data)
     root_ref: Any = dict.get(reader.trailer, NameObject("/Root"))
     catalog = root_ref.get_object()
     pages_ref: Any = dict.get(catalog, NameObject("/Pages"))
@@ -126,7 +187,7 @@ def _parse(data: bytes) -> _Pdf:
         outlines = None
     acro = _get(catalog, "/AcroForm")
     fields = list(list.__iter__(_get(acro, "/Fields") or ArrayObject())) if acro is not None else []
-    names = {str(_get(f.get_object(), "/T")) for f in fields}
+    names = {_field_name(reader, raw, f) for f in fields}
     dr = _get(acro, "/DR") if acro is not None else None
     fonts = _get(dr, "/Font") if dr is not None else None
     dr_fonts = dict(dict.items(fonts)) if fonts is not None else {}
@@ -139,7 +200,7 @@ def _parse(data: bytes) -> _Pdf:
         dests = list(list.__iter__(_get(tree_dests, "/Names") or ArrayObject()))
     return _Pdf(reader, root_ref.idnum, catalog, pages_ref.idnum, kids, len(kids), _ref(tree_ref), tree,
                 parent_tree_num, nums, doc_num, doc, doc_kids, _ref(outlines_ref) if outlines else None,
-                outlines, fields, names, dr_fonts, dests)
+                outlines, fields, names, dr_fonts, dests, raw)
 
 
 class _Writer:
@@ -226,27 +287,105 @@ class _Group:
         return [_Final(self.num(item)) for item in items]
 
 
-def _carried(p: _Pdf, w: _Writer, keep_info: bool) -> dict[int, int]:
+_TOKEN = re.compile(rb"\((?:[^\\()]|\\.)*\)|<[0-9A-Fa-f\s]*>|(/StructParents?)(\s+)(\d+)|(\d+)\s+(\d+)\s+R")
+
+
+def _raw_objects(reader: PdfReader) -> dict[int, bytes]:
+    """Objects of the object streams, sliced out of the decoded streams; only those whose one
+    version is there (an object also listed in a cross-reference table is left to pypdf)."""
+    listed = {num for table in reader.xref.values() for num in table}
+    streams: dict[int, list[tuple[int, int]]] = {}
+    for num, (holder, index) in reader.xref_objStm.items():
+        if num not in listed:
+            streams.setdefault(holder, []).append((index, num))
+    raw: dict[int, bytes] = {}
+    for stream_num in sorted(streams):
+        stream: Any = reader.get_object(stream_num)
+        data, first = stream.get_data(), int(_get(stream, "/First"))
+        numbers = [int(x) for x in data[:first].split()]
+        offsets = {numbers[i]: numbers[i + 1] for i in range(0, len(numbers), 2)}
+        order = sorted(offsets.values())
+        ends = dict(zip(order, [*order[1:], len(data) - first], strict=True))
+        wanted = {num for _, num in streams[stream_num]}
+        for num, offset in offsets.items():
+            if num in wanted:
+                raw[num] = data[first + offset:first + ends[offset]].strip()
+    return raw
+
+
+def _renumber(raw: bytes, remap: dict[int, int], shift: int) -> bytes:
+    """An object's bytes with references renumbered and marked-content keys shifted (strings,
+    where a user's text could look like a reference, are left alone)."""
+    def sub(m: re.Match[bytes]) -> bytes:
+        if m.group(4) is not None:
+            num = remap.get(int(m.group(4)))
+            if num is None or m.group(5) != b"0":
+                raise JoinError(f"reference to an object that is not carried over ({int(m.group(4))})")
+            return b"%d 0 R" % num
+        if m.group(1) is not None and shift:
+            return m.group(1) + m.group(2) + b"%d" % (int(m.group(3)) + shift)
+        return m.group(0)
+    return _TOKEN.sub(sub, raw)
+
+
+_HEAD = re.compile(rb"\d+\s+\d+\s+obj\s*<<(.*?)>>\s*stream", re.S)
+
+
+def _maybe_font_file(reader: PdfReader, offset: int) -> bool:
+    """Whether the object at `offset` looks, from its first bytes, like a stream whose dictionary
+    has no references (so that `_stream_key` is worth parsing it for)."""
+    stream: Any = reader.stream
+    stream.seek(offset)
+    head = _HEAD.match(stream.read(512))
+    return head is not None and b" R" not in head.group(1)
+
+
+def _stream_key(obj: Any) -> bytes | None:
+    """A content key for a large stream with no references in its dictionary (a font file)."""
+    if not isinstance(obj, StreamObject) or len(obj._data) < 4096:
+        return None
+    items = [(k, v) for k, v in dict.items(obj) if k != "/Length"]
+    if any(isinstance(v, (IndirectObject, dict, list)) for _, v in items) or _get(obj, "/Type") in ("/ObjStm", "/XRef"):
+        return None
+    return hashlib.sha256(repr(sorted((str(k), str(v)) for k, v in items)).encode() + obj._data).digest()
+
+
+def _carried(p: _Pdf, w: _Writer, keep_info: bool, streams: dict[bytes, int]) -> tuple[dict[int, int], set[int]]:
     """New numbers for a part's objects; its catalog, page tree root, structure root, parent tree,
-    Document element and outline root are replaced by the base's."""
+    Document element and outline root are replaced by the base's. A font file some input already
+    has is not carried again: its number is the earlier copy's (returned in the set)."""
     skip = {p.root_num, p.pages_num, p.tree_num, p.parent_tree_num, p.doc_num, p.outlines_num,
             _ref(dict.get(p.catalog, NameObject("/AcroForm"))), _ref(dict.get(p.catalog, NameObject("/Names")))}
     if not keep_info:
         skip |= {_ref(dict.get(p.reader.trailer, NameObject("/Info"))),
                  _ref(dict.get(p.catalog, NameObject("/Metadata")))}
     remap: dict[int, int] = {}
+    aliased: set[int] = set()
+    raw = p.raw
     for num in _object_numbers(p.reader):
-        obj = p.reader.get_object(num)
-        if num in skip or (isinstance(obj, StreamObject) and _get(obj, "/Type") in ("/ObjStm", "/XRef")):
+        if num in skip:
+            continue
+        if num not in raw:  # in the file body: a stream (never inside an object stream)
+            obj = p.reader.get_object(num)
+            if isinstance(obj, StreamObject) and _get(obj, "/Type") in ("/ObjStm", "/XRef"):
+                continue
+            key = _stream_key(obj)
+            if key is not None and key in streams:
+                remap[num] = streams[key]
+                aliased.add(num)
+                continue
+            remap[num] = w.new()
+            if key is not None:
+                streams[key] = remap[num]
             continue
         remap[num] = w.new()
-    return remap
+    return remap, aliased
 
 
 def _cached(data: bytes, cache: dict[bytes, _Pdf]) -> _Pdf:
     key = hashlib.sha256(data).digest()
     if key not in cache:
-        if len(cache) > 8:
+        if len(cache) > 64:
             cache.clear()
         cache[key] = _parse(data)
     return cache[key]
@@ -266,12 +405,12 @@ def layout(data: bytes) -> tuple[int, dict[str, int]]:
 
 def join(base: bytes, before: Sequence[bytes] = (), after: Sequence[bytes] = (), *,
          info_from: int | None = None, title: str | None = None, numbers: bytes | None = None,
-         _parsed: dict[bytes, _Pdf] | None = None) -> bytes:
+         unnumbered: int = 0, _parsed: dict[bytes, _Pdf] | None = None) -> bytes:
     """`before` + `base` + `after` as one PDF. `info_from` picks the title metadata: None keeps the
     base's, an index into before + after takes that part's (a personalised cover names the person);
     `title`, if given, replaces the title in it. `numbers` is an overlay PDF with as many pages as
-    the result, drawn onto them (the page numbers). `_parsed` keeps parsed inputs between calls
-    that share them.
+    the result after the first `unnumbered` (a cover), drawn onto them: the page numbers.
+    `_parsed` keeps parsed inputs between calls that share them.
     """
     cache = _parsed if _parsed is not None else {}
     b = _cached(base, cache)
@@ -285,8 +424,10 @@ def join(base: bytes, before: Sequence[bytes] = (), after: Sequence[bytes] = (),
         outline_root = w.new()
     part_groups: list[_Group] = []
     shift = b.next_key
+    streams = dict(b.streams)
+    aliases: dict[int, set[int]] = {}
     for index, p in enumerate(parts):
-        remap = _carried(p, w, index == info_from)
+        remap, aliases[index] = _carried(p, w, index == info_from, streams)
         remap[p.pages_num] = b.pages_num
         if p.doc_num is not None and p.tree_num is not None and b.doc_num is not None and b.tree_num is not None:
             remap[p.doc_num], remap[p.tree_num] = b.doc_num, b.tree_num
@@ -297,13 +438,14 @@ def join(base: bytes, before: Sequence[bytes] = (), after: Sequence[bytes] = (),
     groups = [*part_groups[:len(before)], _Group(b, None, 0), *part_groups[len(before):]]
     fonts = _unique_names(groups)
     names = {str(n) for g in groups for n in g.pdf.dests[0::2]}
-    stamps = _stamp_forms(_cached(numbers, cache), w, sum(g.pdf.count for g in groups)) if numbers else []
+    total = sum(g.pdf.count for g in groups)
+    stamps = _stamp_forms(_cached(numbers, cache), w, total - unnumbered) if numbers else []
     page_stamp: dict[tuple[int, int], int] = {}
     position = 0
     for i, g in enumerate(groups):
         for ref in g.pdf.kids:
-            if stamps:
-                page_stamp[(i, ref.idnum)] = stamps[position]
+            if stamps and position >= unnumbered:
+                page_stamp[(i, ref.idnum)] = stamps[position - unnumbered]
             position += 1
     brackets = _brackets(w) if stamps else (0, 0)
     base_index = len(before)
@@ -330,15 +472,26 @@ def join(base: bytes, before: Sequence[bytes] = (), after: Sequence[bytes] = (),
         form = page_stamp.get((index, old))
         return _stamped(obj, form, brackets) if form is not None else obj
 
+    marker = DEST_SCHEME.encode()
     for index, g in enumerate(groups):
         if g.remap is None:
             continue
+        skipped = aliases[index if index < base_index else index - 1]
+        raw = g.pdf.raw
         for old, new in sorted(g.remap.items(), key=lambda item: item[1]):
-            if new >= size:  # not one of the base objects it was mapped onto
+            if new < size or old in skipped:  # one of the base's objects, or a font file carried already
+                continue
+            data = raw.get(old)
+            if data is not None and new not in patches and (index, old) not in page_stamp and marker not in data:
+                w.objects[new] = _renumber(data, g.remap, g.shift)  # as it is, renumbered: no parsing
+            else:
                 w.put(new, patched(edited(g.pdf.reader.get_object(old), index, old), new), g.remap, g.shift)
     base_edits = set(patches) | {ref.idnum for ref in b.kids if (base_index, ref.idnum) in page_stamp}
     for ref in b.kids:  # the base's links to other pieces
         for annot in list.__iter__(_get(ref.get_object(), "/Annots") or ArrayObject()):
+            data = b.raw.get(annot.idnum) if _ref(annot) is not None else None
+            if data is not None and marker not in data:
+                continue
             if _ref(annot) is not None and _relinked(annot.get_object(), names) is not annot.get_object():
                 base_edits.add(annot.idnum)
     for num in sorted(n for n in base_edits if n < size):  # base objects with new versions

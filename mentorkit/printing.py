@@ -3,7 +3,8 @@
 Every PDF is made from a Jinja HTML template in templates/print/, rendered in a sandbox with
 autoescaping, and laid out by WeasyPrint with a fetcher that reads nothing outside the program's
 folder and the package. Documents render in parallel across processes: one document does not get
-faster with more cores, many documents do.
+faster with more cores, many documents do. Documents are laid out in pieces (`split`), each
+rendered and cached once, and assembled by `pdfjoin`.
 """
 
 from __future__ import annotations
@@ -31,16 +32,14 @@ from .stamp import build_timestamp
 from .templating import environment
 from .timeline import HORIZON_TEXT
 from .wording import SESSIONS_TEXT, STAGE_TEXT, day, short
+from .workers import PDF_OPTIONS, Layout, Unit, render
 
 BLANK_GOAL_PAGES = 2
 SMART = [("S", "specific", "Specific", "what exactly will be done"),
          ("M", "measurable", "Measurable", "how you will know it is done"),
          ("A", "achievable", "Achievable", "why it is within reach, and with what help"),
          ("R", "relevant", "Relevant", "why it matters now")]
-PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
 
-# what WeasyPrint renders: a label (for progress and tests), HTML, base_url, allowed roots, forms
-Unit = tuple[str, str, str, list[str], bool]
 BODY_LABEL = "workbook (shared pages)"
 
 
@@ -100,25 +99,9 @@ def _roots(project: Project) -> list[str]:
     return [str(project.root)] + [str(p) for p in package_dirs()]
 
 
-Layout = tuple[int, dict[str, int]]  # pages, and the page (from 0) of each anchor
-
-
 def _render(unit: Unit) -> tuple[str, bytes, Layout]:
-    """Worker: one HTML document -> PDF bytes and its layout (runs in a child process or in-process)."""
-    from weasyprint import HTML
-    from weasyprint.urls import FatalURLFetchingError
-
-    from .fetch import make_fetcher
-
-    label, html, base_url, roots, forms = unit
-    fetcher = make_fetcher([Path(r) for r in roots])
-    options = {"pdf_forms": forms, **PDF_OPTIONS}  # forms and tags are decided at layout time
-    try:
-        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(**options)
-        anchors = {name: i for i, page in reversed(list(enumerate(document.pages))) for name in page.anchors}
-        return label, document.write_pdf(**options), (len(document.pages), dict(sorted(anchors.items())))
-    except FatalURLFetchingError as exc:
-        raise FetchError(f"{label}: {exc}") from None
+    """One unit rendered in this process (a pool's workers run `workers.render` itself)."""
+    return render(unit)
 
 
 def _render_laid_out_together(units: list[Unit]) -> bytes:
@@ -178,10 +161,11 @@ class Body:
     """The numbered pages of a document: its pieces in order, the page-number overlay, and the
     original HTML (for the fallback)."""
 
-    head: str  # HTML up to and including <body>, title removed, numbered margin boxes blanked
+    head: str  # HTML up to and including <body>, neutral title, numbered margin boxes blanked
     pieces: tuple[Piece, ...]
     numbered: tuple[str, ...]  # the margin boxes that show page numbers: drawn by the overlay
     whole: Unit
+    plain_head: str = ""  # the head with its numbered margin boxes: the overlay's
 
 
 @dataclass(frozen=True)
@@ -191,6 +175,7 @@ class Plan:
     title: str | None  # None: the cover's
     cover: Unit | None
     body: Body
+    together: bool = True  # cover and pieces joined at once; else the body once, then each cover onto it
 
 
 def _sections(html: str) -> tuple[str, list[str]]:
@@ -234,10 +219,10 @@ def split(unit: Unit, shared: Sequence[tuple[str, ...]] | None = None) -> Body:
             i += len(run)
     css = "".join(re.findall(r"<style[^>]*>(.*?)</style>", head, re.S))
     numbered = tuple(sorted(set(_NUMBERED_BOX.findall(css))))
-    head = _TITLE.sub("<title>mentorkit</title>", head, count=1)
+    head = plain = _TITLE.sub("<title>mentorkit</title>", head, count=1)  # the title is set by the join
     if numbered:
         blank = " ".join(f"@{box} {{ content: none; }}" for box in numbered)
-        head = head.replace("</head>", f"<style>@page {{ {blank} }}</style>\n</head>", 1)
+        head = plain.replace("</head>", f"<style>@page {{ {blank} }}</style>\n</head>", 1)
     pieces_html = ["\n".join(run) for run in runs]
     anchors = [frozenset(_ID.findall(h)) for h in pieces_html]
     everywhere = frozenset().union(*anchors)
@@ -247,7 +232,7 @@ def split(unit: Unit, shared: Sequence[tuple[str, ...]] | None = None) -> Body:
         first = _ID.search(h)
         pieces.append(Piece(f"#{first.group(1)}" if first else f"{label} part {len(pieces) + 1}", h, own,
                             bool(targets - own)))
-    return Body(head, tuple(pieces), numbered, unit)
+    return Body(head, tuple(pieces), numbered, unit, plain)
 
 
 def standalone_sections(project: Project, context: dict[str, Any] | None = None) -> list[tuple[str, ...]]:
@@ -275,12 +260,9 @@ def _piece_html(body: Body, piece: Piece, pages: dict[str, int] | None = None) -
 def _overlay_html(body: Body, count: int) -> str:
     """`count` empty pages whose only content is the page-number margin boxes."""
     others = " ".join(f"@{box} {{ content: none; }}" for box in _MARGIN_BOXES if box not in body.numbered)
-    head = body.head.replace("</head>", "", 1)
-    for box in body.numbered:  # the pieces blank the numbered boxes; the overlay draws only them
-        head = head.replace(f"@{box} {{ content: none; }}", "")
     style = (f"<style>@page {{ background: none; border: none; {others} }} "
              "html, body { background: none; } .mk-page { break-before: page; }</style>\n</head>")
-    head = head.replace("<body>", f"{style}\n<body>", 1) if "</head>" not in head else head
+    head = body.plain_head.replace("</head>", style, 1)
     return f"{head}\n" + '<div class="mk-page"></div>' * count + "\n</body>\n</html>\n"
 
 
@@ -314,6 +296,16 @@ class Assembled(Mapping[str, bytes]):
         from .pdfjoin import JoinError, join
 
         plan = self.p.plans[name]
+        if plan.cover is not None and plan.together:
+            parts = [self.p.done[k] for k in self.p.body_keys[id(plan.body)]]
+            overlay = self.p.done.get(self.p.overlay_keys.get(id(plan.body), ""))
+            base = max(range(len(parts)), key=lambda i: (len(parts[i]), -i))
+            cover = self.p.done[self.p.cover_keys[name]]
+            try:
+                return join(parts[base], [cover, *parts[:base]], parts[base + 1:], info_from=0, numbers=overlay,
+                            unnumbered=self.p.layouts[self.p.cover_keys[name]][0], _parsed=self._parsed)
+            except JoinError:
+                return _render_laid_out_together([plan.cover, plan.body.whole])
         body = self._body(plan)
         if body and plan.cover is None:
             return body
@@ -338,14 +330,15 @@ class Pending:
     rendered once, however many documents hold it (the survey in its own PDF and in both
     workbooks). Pieces that link to others (the contents) wait until the rest are laid out, so
     their page numbers are known; so does the page-number overlay. Unchanged units come from the
-    cache at once; the rest go to a process pool (forked from the main thread before any other
-    work starts, longest first) or, with one worker, are rendered in-process when `result()` is
-    called. Use as a context manager so workers always stop.
+    cache at once; the rest go, longest first, to process pools (a one-worker pool started as the
+    build began, then one more with the other workers when there is enough to do) or, with one
+    worker, are rendered in-process when `result()` is called. Use as a context manager so
+    workers always stop.
     """
 
     def __init__(self, plans: dict[str, Plan], workers: int | None,
                  progress: Callable[[int, int], None] | None = None, cache: Cache | None = None,
-                 project: Project | None = None):
+                 project: Project | None = None, warm: ProcessPoolExecutor | None = None):
         self.logo = _logo_bytes(project) if project is not None else b""
         self.plans = plans
         self.units: dict[str, Unit] = {}
@@ -366,7 +359,10 @@ class Pending:
                 self.bodies[id(plan.body)] = plan.body
                 first += [self._add(self._unit(plan.body, p)) for p in plan.body.pieces if not p.links]
         self.workers = workers or os.cpu_count() or 1
-        self.pool: ProcessPoolExecutor | None = None
+        # pools with their number of workers and the work given to them (a one-worker pool started
+        # early, `workers.start_warm`, comes first); Pending stops them all
+        self.pools: list[tuple[ProcessPoolExecutor, int]] = [(warm, 1)] if warm is not None and self.workers > 1 else []
+        self.load: list[int] = [0] * len(self.pools)
         self.futures: dict[str, Any] = {}
         self._start(first)
 
@@ -393,11 +389,18 @@ class Pending:
             else:
                 todo.append(key)
         todo.sort(key=lambda key: -len(self.units[key][1]))
-        if todo and self.workers > 1 and self.pool is None and len(todo) > 1:
-            self.pool = ProcessPoolExecutor(max_workers=min(self.workers, len(todo)),
-                                            mp_context=multiprocessing.get_context("fork"))
+        have, want = sum(n for _, n in self.pools), min(self.workers, len(todo) + len(self.futures))
+        if todo and self.workers > 1 and want > have:
+            self.pools.append((ProcessPoolExecutor(max_workers=want - have, mp_context=multiprocessing.get_context("fork")),
+                               want - have))
+            self.load.append(0)
         for key in todo:
-            self.futures[key] = self.pool.submit(_render, self.units[key]) if self.pool is not None else None
+            if not self.pools:
+                self.futures[key] = None  # rendered in this process by _wait
+                continue
+            i = min(range(len(self.pools)), key=lambda i: (self.load[i] / self.pools[i][1], i))
+            self.load[i] += len(self.units[key][1])
+            self.futures[key] = self.pools[i][0].submit(render, self.units[key])
 
     def _wait(self) -> None:
         for key, future in list(self.futures.items()):
@@ -412,9 +415,11 @@ class Pending:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+        from .workers import stop
+
+        for pool, _ in self.pools:
+            stop(pool)
+        self.pools, self.load = [], []
 
     def _second_round(self) -> None:
         """Lay out the pieces that show page numbers of other pieces, and the page-number overlays:
@@ -451,6 +456,8 @@ class Pending:
 
     def result(self) -> Assembled:
         """Every document's PDF, in the order the documents were given."""
+        from . import pdfjoin  # noqa: F401 - imported while the workers render (pypdf takes 0.08 s)
+
         self._wait()
         self._second_round()
         self.__exit__()
@@ -480,9 +487,10 @@ def _plans(project: Project, documents: list[Document]) -> dict[str, Plan]:
 
 
 def start_documents(project: Project, documents: list[Document], *, jobs: int | None = None,
-                    cache: Cache | None = None) -> Pending:
-    """Start rendering every document; collect the PDFs with `.result()`."""
-    return Pending(_plans(project, documents), jobs, cache=cache, project=project)
+                    cache: Cache | None = None, warm: ProcessPoolExecutor | None = None) -> Pending:
+    """Start rendering every document (first in `warm`, a pool started early); collect the PDFs
+    with `.result()`."""
+    return Pending(_plans(project, documents), jobs, cache=cache, project=project, warm=warm)
 
 
 def render_documents(project: Project, documents: list[Document], *, jobs: int | None = None,
@@ -536,7 +544,8 @@ def render_workbooks(project: Project, participants: list[Any], *, jobs: int | N
     roots, forms = _roots(project), project.program.print.fillable
     body = split((BODY_LABEL, workbook_body_html(project, context), base, roots, forms),
                  standalone_sections(project, context))
-    work = {name: Plan(None, (name, workbook_cover_html(project, person, everyone, context), base, roots, forms), body)
+    work = {name: Plan(None, (name, workbook_cover_html(project, person, everyone, context), base, roots, forms), body,
+                       together=False)
             for name, person in zip(names, participants, strict=True)}
     with Pending(work, jobs, progress, cache, project) as pending:
         return pending.result()

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_reference
+from pypdf import PdfReader
 
 from mentorkit import printing
 from mentorkit.build import build
+from mentorkit.project import load_program
 
 pytestmark = pytest.mark.slow
 
@@ -31,11 +33,19 @@ def test_cache_never_changes_the_output(tmp_path, monkeypatch):
 
     monkeypatch.setattr(printing, "_render", counting)  # jobs=1 renders in this process
     build(program, tmp_path / "cached", jobs=1)
-    # six single documents, two workbook covers, and the pages both workbooks share, laid out once
-    assert sorted(rendered) == sorted([
-        "first-meeting-checklist.pdf", "smart-goal-worksheet.pdf", "feedback-form.pdf", "survey-registration.pdf",
-        "survey-midpoint.pdf", "survey-conclusion.pdf", "workbook-mentee.pdf (cover)", "workbook-mentor.pdf (cover)",
-        printing.BODY_LABEL])
+    # every piece once: each single document's body (shared with the workbooks), the workbook's
+    # own sections, two covers, and one page-number overlay per length of document
+    project = load_program(program)
+    first_goal = project.program.goals[0].id
+    pieces = sorted(label for label in rendered if label.startswith("#"))
+    assert pieces == sorted(["#contents", "#journey", "#meetings", "#checklist", f"#goal-{first_goal}", "#feedback",
+                             *(f"#survey-{s.id}" for s in project.program.surveys)])
+    assert sorted(label for label in rendered if label.endswith("(cover)")) == [
+        "workbook-mentee.pdf (cover)", "workbook-mentor.pdf (cover)"]
+    lengths = {len(PdfReader(p).pages) - (1 if p.name.startswith("workbook") else 0)
+               for p in (tmp_path / "cached" / "print").glob("*.pdf")}
+    assert len([label for label in rendered if label.endswith("page numbers")]) == len(lengths)
+    assert len(rendered) == len(set(rendered)) == len(pieces) + 2 + len(lengths)
     rendered.clear()
     build(program, tmp_path / "cached", jobs=1)
     assert rendered == [], "a no-op rebuild rendered PDFs again"
@@ -46,20 +56,27 @@ def test_cache_never_changes_the_output(tmp_path, monkeypatch):
                                                    "Have you met as often as you planned?"))
     rendered.clear()
     build(program, tmp_path / "cached", jobs=1)
-    # the question is in its survey and in the shared workbook pages; the covers are reused
-    assert sorted(rendered) == sorted(["survey-midpoint.pdf", printing.BODY_LABEL])
+    # the question is in one piece, shared by its survey and both workbooks; nothing else moved
+    assert rendered == ["#survey-midpoint"]
     build(program, tmp_path / "clean", jobs=1, use_cache=False)
     assert digest(tmp_path / "cached") == digest(tmp_path / "clean")
     assert "as you planned" in (tmp_path / "cached" / "surveys.html").read_text()
+    for name in ("survey-midpoint.pdf", "workbook-mentor.pdf"):
+        assert "as you planned" in "".join(p.extract_text() for p in PdfReader(tmp_path / "cached" / "print" / name).pages)
 
 
-def test_cache_stays_one_build_big(tmp_path):
+def test_cache_stays_one_build_big(tmp_path, monkeypatch):
     program = copy_reference(tmp_path)
     build(program, tmp_path / "site", jobs=1)
     program.write_text(program.read_text().replace("paper: A4", "paper: letter"))
+    rendered: list[str] = []
+    real = printing._render
+    monkeypatch.setattr(printing, "_render", lambda job: rendered.append(job[0]) or real(job))
     build(program, tmp_path / "site", jobs=1)
     cache = tmp_path / ".mentorkit-cache"
-    assert len(list((cache / "pdf").iterdir())) == 9  # 6 documents, 2 covers, 1 shared workbook body
+    assert len(rendered) > 10
+    assert len(list((cache / "pdf").iterdir())) == len(rendered)  # only what the last build used
+    assert len(list((cache / "layout").iterdir())) == len(rendered)
     assert len(list((cache / "site").iterdir())) == 1
 
 

@@ -31,7 +31,7 @@ def test_wheel_ships_content_and_templates(wheel):
         assert expected <= names, sorted(expected - names)[:5]
     assert "mentorkit/cli.py" in names
     metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
-    assert "mentorkit = mentorkit.cli:main" in metadata
+    assert "mentorkit = mentorkit.cli:run" in metadata
 
 
 @pytest.mark.slow

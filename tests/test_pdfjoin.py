@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REFERENCE, SHARED, need_tool
+from conftest import REFERENCE, SHARED, copy_reference, need_tool
 from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML
 
 from mentorkit import printing
+from mentorkit.build import build
 from mentorkit.pdfjoin import JoinError, join
+from mentorkit.plan import documents
 from mentorkit.project import load_program
 from mentorkit.roster import read_roster
 
@@ -114,35 +117,89 @@ def workbook_parts():
     base, roots = project.root.as_uri() + "/", printing._roots(project)
     cover = ("cover", printing.workbook_cover_html(project, people[1], people, ctx), base, roots, True)
     body = ("body", printing.workbook_body_html(project, ctx), base, roots, True)
-    return cover, body, people[1]
+    return project, people, cover, body
 
 
-def test_personal_workbook_joined_matches_one_laid_out_together(workbook_parts, tmp_path):
-    """The fast join and WeasyPrint laying out cover and body as one document give the same pages."""
+@pytest.fixture(scope="module")
+def built_workbooks(workbook_parts):
+    """A personalised workbook (its body joined once, then the cover) and the build's generic one
+    (cover and pieces joined at once), each with the same document laid out by WeasyPrint whole."""
+    project, people, cover, body = workbook_parts
+    personal = printing.render_workbooks(project, people[1:2], everyone=people, jobs=1)
+    personal_pdf = next(iter(personal.values()))
+    doc = next(d for d in documents(project.program) if d.kind == "workbook")
+    generic_pdf = printing.render_documents(project, [doc], jobs=1)[doc.name]
+    generic_cover, generic_body = printing.document_html(project, doc)
+    base, roots = project.root.as_uri() + "/", printing._roots(project)
+    generic_whole = printing._render_laid_out_together([("c", generic_cover, base, roots, True),
+                                                        ("b", generic_body, base, roots, True)])
+    return [(personal_pdf, printing._render_laid_out_together([cover, body]), people[1].name),
+            (generic_pdf, generic_whole, project.program.program.title)]
+
+
+def test_workbooks_from_pieces_match_one_laid_out_together(built_workbooks, tmp_path):
+    """Pieces laid out apart, joined, numbered by the overlay, give the very pages WeasyPrint lays
+    out for the whole document, with the same fields, bookmarks, title and structure."""
     need_tool("pdftoppm")
-    cover, body, person = workbook_parts
-    fast = join(printing._render(body)[1], [printing._render(cover)[1]], info_from=0)
-    slow = printing._render_laid_out_together(cover, body)
-    rf, rs = PdfReader(io.BytesIO(fast)), PdfReader(io.BytesIO(slow))
-    assert len(rf.pages) == len(rs.pages) == 22
-    assert set(rf.get_fields()) == set(rs.get_fields()) and len(rf.get_fields()) > 100
-    assert outline_titles(rf) == outline_titles(rs)
-    assert rf.metadata.title == rs.metadata.title and person.name in rf.metadata.title
-    assert check_structure(fast) == check_structure(slow)
-    for name, data in (("fast", fast), ("slow", slow)):
-        (tmp_path / f"{name}.pdf").write_bytes(data)
-        subprocess.run(["pdftoppm", "-png", "-r", "30", str(tmp_path / f"{name}.pdf"), str(tmp_path / name)],
-                       check=True)
-    pages = sorted(p.name.split("-", 1)[1] for p in tmp_path.glob("fast-*.png"))
-    assert len(pages) == 22
-    for page in pages:
-        assert (tmp_path / f"fast-{page}").read_bytes() == (tmp_path / f"slow-{page}").read_bytes(), page
+    for n, (fast, slow, name) in enumerate(built_workbooks):
+        rf, rs = PdfReader(io.BytesIO(fast)), PdfReader(io.BytesIO(slow))
+        assert len(rf.pages) == len(rs.pages) == 22
+        assert set(rf.get_fields()) == set(rs.get_fields()) and len(rf.get_fields()) > 100
+        assert outline_titles(rf) == outline_titles(rs)
+        assert rf.metadata.title == rs.metadata.title and name in rf.metadata.title
+        assert rf.xmp_metadata.dc_title["x-default"] == rf.metadata.title
+        assert check_structure(fast)[1] <= check_structure(slow)[1]
+        for label, data in (("fast", fast), ("slow", slow)):
+            (tmp_path / f"{label}{n}.pdf").write_bytes(data)
+            subprocess.run(["pdftoppm", "-png", "-r", "30", str(tmp_path / f"{label}{n}.pdf"), str(tmp_path / f"{label}{n}")],
+                           check=True)
+        pages = sorted(p.name.split("-", 1)[1] for p in tmp_path.glob(f"fast{n}-*.png"))
+        assert len(pages) == 22
+        for page in pages:
+            assert (tmp_path / f"fast{n}-{page}").read_bytes() == (tmp_path / f"slow{n}-{page}").read_bytes(), page
 
 
-def test_fields_of_a_joined_workbook_fill_and_print(workbook_parts, tmp_path):
+def test_contents_links_and_page_numbers_of_a_pieced_workbook(built_workbooks):
+    """The contents page links into other pieces through named destinations, with the right page
+    numbers; "Page N of M" is on every page but the cover, drawn as a pagination artifact."""
     need_tool("pdftotext")
-    cover, body, _ = workbook_parts
-    data = join(printing._render(body)[1], [printing._render(cover)[1]], info_from=0)
+    fast = built_workbooks[1][0]
+    r = PdfReader(io.BytesIO(fast))
+    dests = r.named_destinations
+    contents = r.pages[1]
+    links = [a.get_object() for a in contents.get("/Annots", []) if a.get_object()["/Subtype"] == "/Link"]
+    assert len(links) > 10
+    for link in links:
+        assert "/A" not in link, "a link between pieces was left as a URI"
+        assert link["/Dest"] in dests and link["/Contents"] == link["/Dest"]
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=fast, capture_output=True, check=True).stdout.decode()
+    pages = text.split("\f")
+    printed = [int(line.split()[-1]) for line in pages[1].splitlines() if "...." in line]
+    targets = list(dict.fromkeys(str(link["/Dest"]) for link in links))  # an entry's text and leader: one link each
+    assert printed == [r.get_destination_page_number(dests[t]) for t in targets]  # the cover is page 0
+    footers = [re.findall(r"Page (\d+) of (\d+)", page) for page in pages[:22]]
+    assert footers[0] == [] and footers[1:] == [[(str(n), "21")] for n in range(1, 22)]
+    for n, page in enumerate(r.pages[1:], start=1):
+        stream = b"".join(c.get_object().get_data() for c in page["/Contents"])
+        assert b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC /MkPageNumber Do EMC" in stream, n
+    for name, number in (("journey", 2), ("meetings", 3)):
+        assert r.get_destination_page_number(dests[name]) == number
+
+
+def test_a_form_font_shared_by_pieces_is_embedded_once(built_workbooks):
+    r = PdfReader(io.BytesIO(built_workbooks[1][0]))
+    big = []
+    for num in sorted({n for table in r.xref.values() for n in table} - set(r.xref_objStm)):
+        obj = r.get_object(num)
+        if hasattr(obj, "get_data") and int(obj.get("/Length1", 0)) > 100_000:
+            big.append(num)
+    assert len(big) == 1  # the full font form fields use: every piece with fields had its own copy
+    assert len(built_workbooks[1][0]) < 1.8 * len(built_workbooks[1][1])
+
+
+def test_fields_of_a_joined_workbook_fill_and_print(built_workbooks, tmp_path):
+    need_tool("pdftotext")
+    data = built_workbooks[0][0]
     writer = PdfWriter(clone_from=io.BytesIO(data))
     writer.set_need_appearances_writer(True)
     page = next(p for p in writer.pages if "/Annots" in p and any(
@@ -157,28 +214,51 @@ def test_fields_of_a_joined_workbook_fill_and_print(workbook_parts, tmp_path):
 
 
 def test_a_cover_whose_field_clashes_falls_back_to_laying_out_together(workbook_parts):
-    cover, body, _ = workbook_parts
+    project, _, cover, body = workbook_parts
     clashing = (cover[0], cover[1].replace("</section>", "<input type='text' name='meeting.1.notes'></section>"),
                 *cover[2:])
-    units = {"c": clashing, "b": body}
-    pdfs = {k: printing._render(u)[1] for k, u in units.items()}
-    out = printing.Assembled({"x.pdf": ["c", "b"]}, units, pdfs)["x.pdf"]
-    assert len(PdfReader(io.BytesIO(out)).pages) == 22
+    body_pieces = printing.split(body, printing.standalone_sections(project))
+    for together in (True, False):
+        plan = printing.Plan(None, clashing, body_pieces, together=together)
+        with printing.Pending({"x.pdf": plan}, 1) as pending:
+            out = pending.result()["x.pdf"]
+        r = PdfReader(io.BytesIO(out))
+        assert len(r.pages) == 22 and "meeting.1.notes" in r.get_fields()
 
 
-def test_roster_workbooks_are_joined_once_per_person(tmp_path, monkeypatch):
-    """The shared pages are rendered once for a whole roster; each person costs only a cover."""
+def test_roster_workbooks_share_every_piece(tmp_path, monkeypatch):
+    """The pieces of the shared pages are rendered once for a whole roster; each person costs only
+    a cover."""
     project = load_program(REFERENCE)
     people = read_roster(SHARED / "design" / "roster.csv")
     rendered: list[str] = []
     real = printing._render
     monkeypatch.setattr(printing, "_render", lambda unit: rendered.append(unit[0]) or real(unit))
+    printing.render_workbooks(project, people[:1], jobs=1)
+    shared = len(rendered) - 1
+    rendered.clear()
     out = printing.render_workbooks(project, people, jobs=1)
-    assert rendered.count(printing.BODY_LABEL) == 1
-    assert len(rendered) == len(people) + 1
+    assert len(rendered) == len(set(rendered)) == len(people) + shared
     for name, person in zip(printing.workbook_names(people), people, strict=True):
         r = PdfReader(io.BytesIO(out[name]))
         assert person.name in r.metadata.title
         assert person.name in r.pages[0].extract_text()
     Path(tmp_path / "one.pdf").write_bytes(out[printing.workbook_names(people)[0]])
     check_structure((tmp_path / "one.pdf").read_bytes())
+
+
+def test_a_users_print_template_without_sections_is_laid_out_as_one_piece(tmp_path):
+    """A team's own survey template need not follow mentorkit's `<section class="doc">` layout."""
+    need_tool("pdftotext")
+    program = copy_reference(tmp_path)
+    (tmp_path / "templates" / "print").mkdir(parents=True)
+    (tmp_path / "templates" / "print" / "survey.html.j2").write_text(
+        '{% extends "print/base.html.j2" %}{% block body %}<h1>Our own {{ survey_moment.survey.title }}</h1>'
+        '<p>Plain page.</p><p style="break-before: page">Second page.</p>{% endblock %}')
+    build(program, tmp_path / "site", jobs=1)
+    out = tmp_path / "site" / "print" / "survey-midpoint.pdf"
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Our own Midpoint check-in" in text and "Page 2 of 2" in text
+    workbook = subprocess.run(["pdftotext", str(tmp_path / "site" / "print" / "workbook-mentee.pdf"), "-"],
+                              capture_output=True, text=True, check=True).stdout
+    assert "Survey: Midpoint check-in" in workbook  # the workbook keeps mentorkit's own survey pages
