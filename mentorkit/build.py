@@ -148,14 +148,12 @@ def build(program: str | Path = "program.yml", out: str | Path = "site", *, jobs
 def _build(program: Path, out: Path, *, jobs: int | None, strict: bool, changelog: bool | None,
            cache: Cache | None, warm: ProcessPoolExecutor | None = None) -> BuildResult:
     from . import printing, site  # heavy: only once the program is known to be valid
-    from .ics import calendar_bytes
     from .plan import documents
     from .project import load_program
 
     project = load_program(program, strict=strict)
     stamp = build_timestamp(project.path, project.program.program.starts)
     docs = documents(project.program)
-    files = {CALENDAR: calendar_bytes(project, stamp)}
     versions = None
     if changelog if changelog is not None else project.program.site.changelog:
         from .versions import history
@@ -167,6 +165,9 @@ def _build(program: Path, out: Path, *, jobs: int | None, strict: bool, changelo
             tempfile.TemporaryDirectory(prefix="mentorkit-docs-") as work:
         site.build_site(project, stage, work_dir=Path(work), documents=docs, calendar=CALENDAR, changelog=versions,
                         cache=cache)
+        from .ics import calendar_bytes  # while the last PDFs render
+
+        files = {CALENDAR: calendar_bytes(project, stamp)}
         files.update({f"{PRINT_DIR}/{name}": data for name, data in pdfs.result().items()})
         write_files(stage, files)
         count = sum(1 for p in stage.rglob("*") if p.is_file())

@@ -90,6 +90,7 @@ class _Pdf:
     dests: list[Any]
     _raw: dict[int, bytes] | None = None
     _streams: dict[bytes, int] | None = None
+    _body: dict[int, tuple[bytes, bytes | None]] | None = None
 
     @property
     def raw(self) -> dict[int, bytes]:
@@ -100,16 +101,23 @@ class _Pdf:
         return self._raw
 
     @property
+    def body(self) -> dict[int, tuple[bytes, bytes | None]]:
+        """The objects written in the file body (streams, mostly), unparsed: a dictionary's bytes and
+        the stream's bytes as stored, or an object's bytes and None. Objects that cannot be sliced
+        out with certainty are left to pypdf."""
+        if self._body is None:
+            self._body = _body_objects(self.reader, self.raw)
+        return self._body
+
+    @property
     def streams(self) -> dict[bytes, int]:
         """Large streams without references (font files) by content, for de-duplication."""
         if self._streams is None:
             self._streams = {}
-            body = self.reader.xref.get(0, {})
-            for num in _object_numbers(self.reader):
-                if num in body and num not in self.raw and _maybe_font_file(self.reader, body[num]):
-                    key = _stream_key(self.reader.get_object(num))
-                    if key is not None:
-                        self._streams.setdefault(key, num)
+            for num, (head, data) in sorted(self.body.items()):
+                key = _stream_key(head, data)
+                if key is not None:
+                    self._streams.setdefault(key, num)
         return self._streams
 
     @property
@@ -328,26 +336,52 @@ def _renumber(raw: bytes, remap: dict[int, int], shift: int) -> bytes:
     return _TOKEN.sub(sub, raw)
 
 
-_HEAD = re.compile(rb"\d+\s+\d+\s+obj\s*<<(.*?)>>\s*stream", re.S)
+_OBJECT = re.compile(rb"(\d+)\s+(\d+)\s+obj\b\s*")
+_DICT_TOKEN = re.compile(rb"\((?:[^\\()]|\\.)*\)|<<|>>|<[0-9A-Fa-f\s]*>|[^()<>]+|.", re.S)
+_STREAM = re.compile(rb"\s*stream(?:\r\n|\n)")
+_LENGTH = re.compile(rb"/Length\s+(\d+)(?!\s+\d+\s+R)")
 
 
-def _maybe_font_file(reader: PdfReader, offset: int) -> bool:
-    """Whether the object at `offset` looks, from its first bytes, like a stream whose dictionary
-    has no references (so that `_stream_key` is worth parsing it for)."""
-    stream: Any = reader.stream
-    stream.seek(offset)
-    head = _HEAD.match(stream.read(512))
-    return head is not None and b" R" not in head.group(1)
+def _body_objects(reader: PdfReader, raw: dict[int, bytes]) -> dict[int, tuple[bytes, bytes | None]]:
+    data: bytes = reader.stream.getvalue()  # type: ignore[union-attr]
+    out: dict[int, tuple[bytes, bytes | None]] = {}
+    for num, offset in reader.xref.get(0, {}).items():
+        head = _OBJECT.match(data, offset)
+        if num in raw or head is None or int(head.group(1)) != num or head.group(2) != b"0":
+            continue
+        start = head.end()
+        if data.startswith(b"<<", start):
+            depth, end = 0, -1
+            for token in _DICT_TOKEN.finditer(data, start):
+                depth += {b"<<": 1, b">>": -1}.get(token.group(0), 0)
+                if depth == 0:
+                    end = token.end()
+                    break
+            stream = _STREAM.match(data, end) if end > 0 else None
+            if end > 0 and stream is not None:
+                length = _LENGTH.search(data, start, end)
+                if length is None:
+                    continue
+                body_start = stream.end()
+                body = data[body_start:body_start + int(length.group(1))]
+                if not re.match(rb"\s*endstream", data[body_start + len(body):body_start + len(body) + 16]):
+                    continue
+                out[num] = (data[start:end], body)
+                continue
+        close = data.find(b"endobj", start)
+        if close > 0:
+            out[num] = (data[start:close].strip(), None)
+    return out
 
 
-def _stream_key(obj: Any) -> bytes | None:
+def _stream_key(head: bytes, data: bytes | None) -> bytes | None:
     """A content key for a large stream with no references in its dictionary (a font file)."""
-    if not isinstance(obj, StreamObject) or len(obj._data) < 4096:
+    if data is None or len(data) < 4096 or _TOKEN_REF.search(head) or re.search(rb"/Type\s*/(ObjStm|XRef)\b", head):
         return None
-    items = [(k, v) for k, v in dict.items(obj) if k != "/Length"]
-    if any(isinstance(v, (IndirectObject, dict, list)) for _, v in items) or _get(obj, "/Type") in ("/ObjStm", "/XRef"):
-        return None
-    return hashlib.sha256(repr(sorted((str(k), str(v)) for k, v in items)).encode() + obj._data).digest()
+    return hashlib.sha256(_LENGTH.sub(b"", head) + b"\0" + data).digest()
+
+
+_TOKEN_REF = re.compile(rb"\d+\s+\d+\s+R\b")
 
 
 def _carried(p: _Pdf, w: _Writer, keep_info: bool, streams: dict[bytes, int]) -> tuple[dict[int, int], set[int]]:
@@ -366,10 +400,16 @@ def _carried(p: _Pdf, w: _Writer, keep_info: bool, streams: dict[bytes, int]) ->
         if num in skip:
             continue
         if num not in raw:  # in the file body: a stream (never inside an object stream)
-            obj = p.reader.get_object(num)
-            if isinstance(obj, StreamObject) and _get(obj, "/Type") in ("/ObjStm", "/XRef"):
-                continue
-            key = _stream_key(obj)
+            sliced = p.body.get(num)
+            if sliced is not None:
+                if re.search(rb"/Type\s*/(ObjStm|XRef)\b", sliced[0]):
+                    continue
+                key = _stream_key(*sliced)
+            else:
+                obj = p.reader.get_object(num)
+                if isinstance(obj, StreamObject) and _get(obj, "/Type") in ("/ObjStm", "/XRef"):
+                    continue
+                key = None
             if key is not None and key in streams:
                 remap[num] = streams[key]
                 aliased.add(num)
@@ -482,8 +522,13 @@ def join(base: bytes, before: Sequence[bytes] = (), after: Sequence[bytes] = (),
             if new < size or old in skipped:  # one of the base's objects, or a font file carried already
                 continue
             data = raw.get(old)
-            if data is not None and new not in patches and (index, old) not in page_stamp and marker not in data:
+            sliced = g.pdf.body.get(old) if data is None else None
+            plain = new not in patches and (index, old) not in page_stamp
+            if data is not None and plain and marker not in data:
                 w.objects[new] = _renumber(data, g.remap, g.shift)  # as it is, renumbered: no parsing
+            elif sliced is not None and plain and marker not in sliced[0]:
+                head = _renumber(sliced[0], g.remap, g.shift)
+                w.objects[new] = head if sliced[1] is None else head + b"\nstream\n" + sliced[1] + b"\nendstream"
             else:
                 w.put(new, patched(edited(g.pdf.reader.get_object(old), index, old), new), g.remap, g.shift)
     base_edits = set(patches) | {ref.idnum for ref in b.kids if (base_index, ref.idnum) in page_stamp}

@@ -262,3 +262,24 @@ def test_a_users_print_template_without_sections_is_laid_out_as_one_piece(tmp_pa
     workbook = subprocess.run(["pdftotext", str(tmp_path / "site" / "print" / "workbook-mentee.pdf"), "-"],
                               capture_output=True, text=True, check=True).stdout
     assert "Survey: Midpoint check-in" in workbook  # the workbook keeps mentorkit's own survey pages
+
+
+def test_text_that_looks_like_a_reference_survives_renumbering(tmp_path):
+    """Objects are carried as bytes with their references renumbered; a user's text such as
+    "12 0 R" in a field label, a link or an image description stays as it was."""
+    tricky = "Rate 12 0 R (really) \\ 3 0 R"
+    base = pdf("<h1 id='b'>Base</h1>" + "<p>filler</p>" * 5)
+    part = pdf(f"<h1 id='p'>{tricky}</h1><label>{tricky}<input type='text' name='q.one' title='{tricky}'></label>"
+               f"<a href='https://example.org/?q=12%200%20R'>{tricky}</a>")
+    data = join(base, [], [part])
+    r = PdfReader(io.BytesIO(data))
+    field = r.get_fields()["q.one"]
+    assert field.get("/TU") == tricky
+    assert tricky in r.pages[1].extract_text()
+    assert outline_titles(r) == ["Base", tricky]
+    uris = [a.get_object()["/A"]["/URI"] for a in r.pages[1]["/Annots"] if "/A" in a.get_object()]
+    assert uris == ["https://example.org/?q=12%200%20R"]
+    check_structure(data)
+    if need_tool("qpdf"):
+        (tmp_path / "t.pdf").write_bytes(data)
+        assert subprocess.run(["qpdf", "--check", str(tmp_path / "t.pdf")], capture_output=True).returncode == 0
