@@ -141,7 +141,7 @@ def build(program: str | Path = "program.yml", out: str | Path = "site", *, jobs
     if cache is not None:
         if key is not None:
             _remember(cache, key, out, result.warnings)
-        cache.prune(("pdf", "layout", "site", "build"))
+        cache.prune(("pdf", "layout", "document", "calendar", "site", "build"))
     return result
 
 
@@ -167,7 +167,7 @@ def _build(program: Path, out: Path, *, jobs: int | None, strict: bool, changelo
                         cache=cache)
         from .ics import calendar_bytes  # while the last PDFs render
 
-        files = {CALENDAR: calendar_bytes(project, stamp)}
+        files = {CALENDAR: calendar_bytes(project, stamp, cache)}
         files.update({f"{PRINT_DIR}/{name}": data for name, data in pdfs.result().items()})
         write_files(stage, files)
         count = sum(1 for p in stage.rglob("*") if p.is_file())

@@ -3,16 +3,48 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
+from .cache import Cache, digest, tool_versions
 from .model import SurveyMoment
 from .project import Project
 
 
-def calendar_bytes(project: Project, stamp: datetime) -> bytes:
-    """The program's calendar; byte-identical for the same program and `stamp`."""
+def calendar_bytes(project: Project, stamp: datetime, cache: Cache | None = None) -> bytes:
+    """The program's calendar; byte-identical for the same program and `stamp`.
+
+    What goes into it is gathered first as plain values; the calendar made from them is cached
+    under their hash, so an edit that changes no event (a survey question, a page of text) does
+    not make it again.
+    """
+    events, calendar = _contents(project)
+    key = digest(tool_versions(), repr((events, calendar, stamp.isoformat())))
+    data = cache.get_bytes("calendar", key) if cache is not None else None
+    if data is None:
+        data = _ical(events, calendar, stamp)
+        if cache is not None:
+            cache.put_bytes("calendar", key, data)
+    return data
+
+
+def _ical(events: list[dict[str, Any]], calendar: dict[str, Any], stamp: datetime) -> bytes:
     from icalendar import Calendar, Event
     from icalendar.enums import TRANSP
 
+    fields = {k: v for k, v in calendar.items() if k != "timezones"}
+    first, last = calendar["timezones"]
+    made = []
+    for event in events:
+        arguments: dict[str, Any] = {k: TRANSP.TRANSPARENT if k == "transparency" else v for k, v in event.items()}
+        made.append(Event.new(stamp=stamp, **arguments))
+    cal = Calendar.new(**fields, subcomponents=made)
+    # Only the years the program spans, so the VTIMEZONE stays short.
+    cal.add_missing_timezones(first_date=first, last_date=last)
+    return cal.to_ical()
+
+
+def _contents(project: Project) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The events (as keyword arguments of `Event.new`, but the stamp) and the calendar's own fields."""
     pf, plan = project.program, project.plan
     pid = pf.program.id
     title = pf.program.title
@@ -28,29 +60,27 @@ def calendar_bytes(project: Project, stamp: datetime) -> bytes:
             lines.append("First meeting: bring the first-meeting checklist.")
         if after_session:
             lines.append("Afterwards, fill in: " + ", ".join(after_session) + ".")
-        events.append(Event.new(uid=f"{pid}-meeting-{m.number}@mentorkit", stamp=stamp, start=m.starts, end=m.ends,
-                                summary=f"{title}: meeting {m.number}", description="\n".join(lines),
-                                location=where[delivery], categories=["Mentoring", m.stage.value.title()]))
+        events.append(dict(uid=f"{pid}-meeting-{m.number}@mentorkit", start=m.starts, end=m.ends,
+                           summary=f"{title}: meeting {m.number}", description="\n".join(lines),
+                           location=where[delivery], categories=["Mentoring", m.stage.value.title()]))
     for moment in plan.surveys:
         if moment.survey.when == SurveyMoment.after_session:
             continue
         day = moment.dates[0]
-        events.append(Event.new(uid=f"{pid}-survey-{moment.survey.id}@mentorkit", stamp=stamp, start=day,
-                                end=day + timedelta(days=1), summary=f"{title}: survey - {moment.survey.title}",
-                                description=f"Please fill in the {moment.survey.title} survey.",
-                                categories=["Mentoring", "Survey"], transparency=TRANSP.TRANSPARENT))
+        events.append(dict(uid=f"{pid}-survey-{moment.survey.id}@mentorkit", start=day,
+                           end=day + timedelta(days=1), summary=f"{title}: survey - {moment.survey.title}",
+                           description=f"Please fill in the {moment.survey.title} survey.",
+                           categories=["Mentoring", "Survey"], transparency="TRANSPARENT"))
     for goal in pf.goals:
         dated = [(f"milestone-{i}", f"Milestone: {m.title} ({goal.title})", m.due)
                  for i, m in enumerate(goal.milestones, start=1)]
         if goal.time_bound is not None:
             dated.append(("deadline", f"Goal deadline: {goal.title}", goal.time_bound))
         for key, summary, due in dated:
-            events.append(Event.new(uid=f"{pid}-goal-{goal.id}-{key}@mentorkit", stamp=stamp, start=due,
-                                    end=due + timedelta(days=1), summary=summary,
-                                    categories=["Mentoring", "Goal"], transparency=TRANSP.TRANSPARENT))
-    cal = Calendar.new(uid=f"{pid}@mentorkit", prodid="-//mentorkit//mentorkit//EN", method="PUBLISH",
-                       name=title, description=f"Meetings, surveys and goal deadlines of {title}",
-                       subcomponents=events)
-    # Only the years the program spans, so the VTIMEZONE stays short.
-    cal.add_missing_timezones(first_date=date(plan.starts.year - 1, 1, 1), last_date=date(plan.ends.year + 2, 1, 1))
-    return cal.to_ical()
+            events.append(dict(uid=f"{pid}-goal-{goal.id}-{key}@mentorkit", start=due,
+                               end=due + timedelta(days=1), summary=summary,
+                               categories=["Mentoring", "Goal"], transparency="TRANSPARENT"))
+    calendar = dict(uid=f"{pid}@mentorkit", prodid="-//mentorkit//mentorkit//EN", method="PUBLISH", name=title,
+                    description=f"Meetings, surveys and goal deadlines of {title}",
+                    timezones=(date(plan.starts.year - 1, 1, 1), date(plan.ends.year + 2, 1, 1)))
+    return events, calendar

@@ -32,7 +32,7 @@ from .stamp import build_timestamp
 from .templating import environment
 from .timeline import HORIZON_TEXT
 from .wording import SESSIONS_TEXT, STAGE_TEXT, day, short
-from .workers import PDF_OPTIONS, Layout, Unit, render
+from .workers import PDF_OPTIONS, Layout, Unit, load_weasyprint, render
 
 BLANK_GOAL_PAGES = 2
 SMART = [("S", "specific", "Specific", "what exactly will be done"),
@@ -108,6 +108,7 @@ def _render_laid_out_together(units: list[Unit]) -> bytes:
     """The slow way to make a document of several pieces, used only when `pdfjoin` cannot join
     them (say, a user's template adds a form field twice): lay out the document's original HTML
     (cover and body, with CSS page numbers) and let WeasyPrint copy the pages into one."""
+    load_weasyprint()
     from weasyprint import HTML
 
     from .fetch import make_fetcher
@@ -293,9 +294,24 @@ class Assembled(Mapping[str, bytes]):
         return self._bodies[key]
 
     def __getitem__(self, name: str) -> bytes:
+        """A build's documents are few and kept in the cache whole, keyed by their parts' keys, so a
+        document none of whose parts changed is not joined again (nor is pypdf imported when
+        none changed at all); a roster's personalised workbooks are many and joined each time."""
+        plan = self.p.plans[name]
+        cache = self.p.cache if plan.cover is None or plan.together else None
+        if cache is None:
+            return self._assemble(name, plan)
+        key = digest("document", plan.title or "", str(plan.together), self.p.cover_keys.get(name, ""),
+                     *self.p.body_keys[id(plan.body)], self.p.overlay_keys.get(id(plan.body), ""))
+        data = cache.get_bytes("document", key)
+        if data is None:
+            data = self._assemble(name, plan)
+            cache.put_bytes("document", key, data)
+        return data
+
+    def _assemble(self, name: str, plan: Plan) -> bytes:
         from .pdfjoin import JoinError, join
 
-        plan = self.p.plans[name]
         if plan.cover is not None and plan.together:
             parts = [self.p.done[k] for k in self.p.body_keys[id(plan.body)]]
             overlay = self.p.done.get(self.p.overlay_keys.get(id(plan.body), ""))

@@ -9,7 +9,7 @@ import pytest
 from conftest import copy_reference
 from pypdf import PdfReader
 
-from mentorkit import printing
+from mentorkit import ics, pdfjoin, printing
 from mentorkit.build import build
 from mentorkit.project import load_program
 
@@ -55,9 +55,19 @@ def test_cache_never_changes_the_output(tmp_path, monkeypatch):
     program.write_text(program.read_text().replace("Have you met as often as you agreed?",
                                                    "Have you met as often as you planned?"))
     rendered.clear()
+    joined: list[str] = []
+    real_join = pdfjoin.join
+    monkeypatch.setattr(pdfjoin, "join", lambda base, *a, **k: joined.append(k.get("title") or "workbook")
+                        or real_join(base, *a, **k))
+    calendars: list[object] = []
+    real_ical = ics._ical
+    monkeypatch.setattr(ics, "_ical", lambda *a: calendars.append(a) or real_ical(*a))
     build(program, tmp_path / "cached", jobs=1)
-    # the question is in one piece, shared by its survey and both workbooks; nothing else moved
+    # the question is in one piece, shared by its survey and both workbooks; nothing else moved:
+    # only the three documents that hold it are joined again, and the calendar is not remade
     assert rendered == ["#survey-midpoint"]
+    assert len(joined) == 3 and sum("Midpoint" in t for t in joined) == 1, joined
+    assert calendars == []
     build(program, tmp_path / "clean", jobs=1, use_cache=False)
     assert digest(tmp_path / "cached") == digest(tmp_path / "clean")
     assert "as you planned" in (tmp_path / "cached" / "surveys.html").read_text()
@@ -98,3 +108,17 @@ def test_whole_build_cache_sees_every_input(tmp_path, monkeypatch):
     assert build(program, tmp_path / "site", jobs=1, strict=True).cached
     build(program, tmp_path / "clean", jobs=1, use_cache=False)
     assert digest(tmp_path / "site") == digest(tmp_path / "clean")
+
+
+def test_calendar_is_remade_when_an_event_changes(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    program = copy_reference(tmp_path)
+    build(program, tmp_path / "cached", jobs=1)
+    assert "DTSTART;VALUE=DATE:20270316" in (tmp_path / "cached" / "calendar.ics").read_text()
+    program.write_text(program.read_text().replace("title: Practice session two, due: 2027-03-16",
+                                                   "title: Practice session two, due: 2027-03-17"))
+    build(program, tmp_path / "cached", jobs=1)
+    moved = (tmp_path / "cached" / "calendar.ics").read_text()
+    assert "DTSTART;VALUE=DATE:20270317" in moved and "DTSTART;VALUE=DATE:20270316" not in moved
+    build(program, tmp_path / "clean", jobs=1, use_cache=False)
+    assert digest(tmp_path / "cached") == digest(tmp_path / "clean")
