@@ -313,26 +313,28 @@ def run_mkdocs(config_file: Path, site_dir: Path, bytecode_dir: Path | None = No
     """Build a generated mkdocs.yml in-process into `site_dir`; warnings fail the build.
 
     With `bytecode_dir`, the theme's compiled Jinja templates are kept there between builds
-    (MkDocs compiles Material's templates afresh every time: about 0.4 s of a build).
+    (MkDocs compiles Material's templates afresh every time: about 0.4 s of a build). Every Jinja
+    environment the theme makes gets that cache, the one the search plugin makes to look up its
+    language settings too.
     """
     from jinja2 import FileSystemBytecodeCache
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
-    from mkdocs.plugins import BasePlugin
-
-    class KeepCompiledTheme(BasePlugin):  # type: ignore[type-arg]
-        def on_env(self, env: Any, /, *, config: Any, files: Any) -> Any:
-            if bytecode_dir is not None:
-                env.bytecode_cache = FileSystemBytecodeCache(str(bytecode_dir))
-            return env
 
     with _quiet_mkdocs() as collected:
         try:
             cfg = load_config(config_file=str(config_file), site_dir=str(site_dir))
             if bytecode_dir is not None:
                 bytecode_dir.mkdir(parents=True, exist_ok=True)
-                cfg.plugins["mentorkit-keep-compiled-theme"] = KeepCompiledTheme()
+                theme_env = cfg.theme.get_env
+
+                def get_env() -> Any:
+                    env = theme_env()
+                    env.bytecode_cache = FileSystemBytecodeCache(str(bytecode_dir))
+                    return env
+
+                cfg.theme.get_env = get_env  # type: ignore[method-assign]  # this build's theme only
             cfg.plugins.on_startup(command="build", dirty=False)
             try:
                 build(cfg)
@@ -351,14 +353,23 @@ def build_site(project: Project, site_dir: Path, *, work_dir: Path, documents: l
     With a cache, an unchanged docs tree reuses the site MkDocs built from it last time.
     """
     config = write_docs(project, work_dir, documents, calendar, changelog)
+    mkdocs_build(config, site_dir, cache)
+
+
+def mkdocs_build(config: Path, site_dir: Path, cache: Cache | None = None) -> set[str]:
+    """MkDocs-build a docs tree written by `write_docs` (beside `config`) into `site_dir`.
+
+    With a cache, an unchanged docs tree reuses the site MkDocs built from it last time.
+    Returns the cache entries used (the build may run in a forked process; the parent keeps them).
+    """
     if cache is None:
         run_mkdocs(config, site_dir)
-        return
-    key = digest(tool_versions(), tree_digest(work_dir), os.environ.get("SOURCE_DATE_EPOCH", ""))
-    if cache.get_tree("site", key, site_dir):
-        return
-    run_mkdocs(config, site_dir, cache.root / "theme-jinja")
-    cache.put_tree("site", key, site_dir)
+        return set()
+    key = digest(tool_versions(), tree_digest(config.parent), os.environ.get("SOURCE_DATE_EPOCH", ""))
+    if not cache.get_tree("site", key, site_dir):
+        run_mkdocs(config, site_dir, cache.root / "theme-jinja")
+        cache.put_tree("site", key, site_dir)
+    return set(cache.used)
 
 
 def serve(program_path: Path, *, host: str = "127.0.0.1", port: int = 8000) -> None:
