@@ -8,7 +8,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from .output import MARKER, staged, write_files
 from .plan import CALENDAR, PRINT_DIR
 from .resources import builtin_dir
 from .stamp import build_timestamp, last_commit_time
-from .workers import start_warm, stop
+from .workers import Forked, parallel, start_warm, stop
 
 
 @dataclass(frozen=True)
@@ -159,16 +159,22 @@ def _build(program: Path, out: Path, *, jobs: int | None, strict: bool, changelo
         from .versions import history
 
         versions = history(project.path)
-    # PDFs render in worker processes while MkDocs builds the site in this one
-    with printing.start_documents(project, docs, jobs=jobs, cache=cache, warm=warm) as pdfs, \
-            _source_date(int(stamp.timestamp())), staged(out, project.root) as stage, \
+    # MkDocs builds the site in a forked process and the PDFs render in worker processes, while
+    # this one makes the calendar and joins the PDFs; with one job, all of it in this process
+    with _source_date(int(stamp.timestamp())), staged(out, project.root) as stage, \
             tempfile.TemporaryDirectory(prefix="mentorkit-docs-") as work:
-        site.build_site(project, stage, work_dir=Path(work), documents=docs, calendar=CALENDAR, changelog=versions,
-                        cache=cache)
-        from .ics import calendar_bytes  # while the last PDFs render
+        config = site.write_docs(project, Path(work), docs, CALENDAR, versions)
+        with (Forked(site.mkdocs_build, config, stage, cache) if parallel(jobs) else nullcontext()) as site_job, \
+                printing.start_documents(project, docs, jobs=jobs, cache=cache, warm=warm) as pdfs:
+            from .ics import calendar_bytes
 
-        files = {CALENDAR: calendar_bytes(project, stamp, cache)}
-        files.update({f"{PRINT_DIR}/{name}": data for name, data in pdfs.result().items()})
+            if site_job is None:
+                site.mkdocs_build(config, stage, cache)
+            files = {CALENDAR: calendar_bytes(project, stamp, cache)}
+            files.update({f"{PRINT_DIR}/{name}": data for name, data in pdfs.result().items()})
+            used = site_job.result() if site_job is not None else set()  # the child's cache entries
+            if cache is not None:
+                cache.used |= used
         write_files(stage, files)
         count = sum(1 for p in stage.rglob("*") if p.is_file())
     return BuildResult(out, count, project.warnings)

@@ -431,6 +431,11 @@ def _cached(data: bytes, cache: dict[bytes, _Pdf]) -> _Pdf:
     return cache[key]
 
 
+def prepare(data: bytes, parsed: dict[bytes, _Pdf]) -> None:
+    """Parse a PDF ahead of the joins that will take it as a part, given the same `_parsed`."""
+    _cached(data, parsed)
+
+
 def layout(data: bytes) -> tuple[int, dict[str, int]]:
     """The number of pages of a PDF, and the page (from 0) each named destination is on."""
     p = _parse(data)

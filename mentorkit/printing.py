@@ -273,7 +273,7 @@ class Assembled(Mapping[str, bytes]):
 
     def __init__(self, pending: Pending):
         self.p = pending
-        self._parsed: dict[bytes, Any] = {}
+        self._parsed: dict[bytes, Any] = pending.parsed
         self._bodies: dict[tuple[int, str | None], bytes] = {}
 
     def _body(self, plan: Plan) -> bytes:
@@ -367,13 +367,19 @@ class Pending:
         self.cache, self.progress = cache, progress
         self.fresh: dict[str, tuple[bytes, Layout]] = {}
         first: list[str] = []
+        self.parsed: dict[bytes, Any] = {}  # parsed PDFs, shared by the joins
+        self.early: list[str] = []  # the pieces and covers (a few: not a roster's) known before any render
         for name, plan in plans.items():
             if plan.cover is not None:
                 self.cover_keys[name] = self._add(plan.cover)
                 first.append(self.cover_keys[name])
+                if plan.together:
+                    self.early.append(self.cover_keys[name])
             if id(plan.body) not in self.bodies:
                 self.bodies[id(plan.body)] = plan.body
-                first += [self._add(self._unit(plan.body, p)) for p in plan.body.pieces if not p.links]
+                pieces = [self._add(self._unit(plan.body, p)) for p in plan.body.pieces if not p.links]
+                first += pieces
+                self.early += pieces
         self.workers = workers or os.cpu_count() or 1
         # pools with their number of workers and the work given to them (a one-worker pool started
         # early, `workers.start_warm`, comes first); Pending stops them all
@@ -472,8 +478,13 @@ class Pending:
 
     def result(self) -> Assembled:
         """Every document's PDF, in the order the documents were given."""
-        from . import pdfjoin  # noqa: F401 - imported while the workers render (pypdf takes 0.08 s)
+        from . import pdfjoin  # imported while the workers render (pypdf takes 0.08 s)
 
+        if any(future is not None for future in self.futures.values()):
+            # while the workers render what changed, parse for the joins what came from the cache
+            for key in self.early:
+                if key in self.done:
+                    pdfjoin.prepare(self.done[key], self.parsed)
         self._wait()
         self._second_round()
         self.__exit__()

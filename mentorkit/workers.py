@@ -21,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from .errors import FetchError
+from .errors import FetchError, MentorkitError
 
 PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
 # what WeasyPrint renders: a label (for progress and tests), HTML, base_url, allowed roots, forms
@@ -115,7 +115,7 @@ def _ready() -> bool:
 
 def start_warm(jobs: int | None) -> ProcessPoolExecutor | None:
     """A forked one-worker pool already importing WeasyPrint; None when PDFs render in-process."""
-    if (jobs or os.cpu_count() or 1) <= 1:
+    if not parallel(jobs):
         return None
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"), initializer=_warm_up)
     pool.submit(_ready)  # with fork, the first task starts the worker
@@ -130,3 +130,61 @@ def stop(pool: ProcessPoolExecutor | None) -> None:
     for process in list((getattr(pool, "_processes", None) or {}).values()):
         process.terminate()
     pool.shutdown(wait=True, cancel_futures=True)
+
+
+def parallel(jobs: int | None) -> bool:
+    """Whether work goes to other processes: more than one job, and processes can be forked."""
+    return (jobs or os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _child(send: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    try:
+        send.send(("ok", fn(*args)))
+    except MentorkitError as exc:  # sent as its class and problems: its own pickling would flatten them
+        send.send(("error", (type(exc), exc.problems)))
+    except BaseException:  # noqa: BLE001 - a bug: its traceback goes to the parent
+        import traceback
+
+        send.send(("crash", traceback.format_exc()))
+
+
+class Forked:
+    """`fn(*args)` run in a forked child process while this one goes on (MkDocs builds the site
+    while the PDFs are joined). `result()` waits and returns what `fn` returned, or raises the
+    MentorkitError it raised. As a context manager, leaving early stops the child, so it never
+    writes into a folder that is being cleaned up. The child ends with `os._exit`, as forked
+    children of `multiprocessing` do: it never runs the parent's `finally` blocks or exit handlers.
+    """
+
+    def __init__(self, fn: Callable[..., Any], *args: Any):
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(target=_child, args=(send, fn, args), daemon=True)
+        self._process.start()
+        send.close()
+        self._outcome: tuple[str, Any] | None = None
+
+    def result(self) -> Any:
+        if self._outcome is None:
+            try:
+                self._outcome = self._receive.recv()
+            except EOFError:
+                self._outcome = ("crash", f"the child process ended with exit code {self._process.exitcode}")
+            self._process.join()
+        kind: str = self._outcome[0]
+        value: Any = self._outcome[1]
+        if kind == "error":
+            cls, problems = value
+            raise cls(problems)
+        if kind == "crash":
+            raise RuntimeError(f"a forked build step failed:\n{value}")
+        return value
+
+    def __enter__(self) -> Forked:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._receive.close()

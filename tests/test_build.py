@@ -15,6 +15,7 @@ import pytest
 from conftest import ROOT, copy_reference
 
 from mentorkit.build import build
+from mentorkit.errors import OutputError
 from mentorkit.output import MARKER
 
 pytestmark = pytest.mark.slow
@@ -83,6 +84,18 @@ def test_failed_build_writes_nothing(tmp_path):
         build(program, tmp_path / "site", jobs=1)
     assert digest(tmp_path / "site") == before
     assert MARKER in before
+
+
+def test_site_error_in_a_parallel_build_reports_and_keeps_the_old_output(tmp_path):
+    program = copy_reference(tmp_path)
+    build(program, tmp_path / "site", jobs=2)
+    before = digest(tmp_path / "site")
+    charter = tmp_path / "content" / "charter.md"
+    charter.write_text(charter.read_text() + "\nSee [the missing page](missing.md).\n")
+    with pytest.raises(OutputError, match="the handbook site could not be built: .*missing.md"):
+        build(program, tmp_path / "site", jobs=2)  # MkDocs runs in a forked process here
+    assert digest(tmp_path / "site") == before
+    assert not list(tmp_path.glob(".mentorkit-staging-*"))
 
 
 def test_no_network_during_a_build(tmp_path, monkeypatch):

@@ -122,3 +122,13 @@ def test_calendar_is_remade_when_an_event_changes(tmp_path, monkeypatch):
     assert "DTSTART;VALUE=DATE:20270317" in moved and "DTSTART;VALUE=DATE:20270316" not in moved
     build(program, tmp_path / "clean", jobs=1, use_cache=False)
     assert digest(tmp_path / "cached") == digest(tmp_path / "clean")
+
+
+def test_parallel_build_keeps_the_site_it_built_in_another_process(tmp_path):
+    program = copy_reference(tmp_path)
+    build(program, tmp_path / "site", jobs=2)
+    sites = list((tmp_path / ".mentorkit-cache" / "site").iterdir())
+    assert len(sites) == 1
+    program.write_text(program.read_text().replace("paper: A4", "paper: letter"))  # the PDFs change, not the site
+    build(program, tmp_path / "site", jobs=2)
+    assert list((tmp_path / ".mentorkit-cache" / "site").iterdir()) == sites

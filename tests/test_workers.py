@@ -1,16 +1,20 @@
-"""WeasyPrint is imported with a quicker library lookup, and loads the very same libraries."""
+"""Worker processes: WeasyPrint imported with a quicker library lookup (the very same libraries),
+and build steps run in a forked child that report back as if they had run here."""
 
 from __future__ import annotations
 
 import ctypes.util
+import os
 import subprocess
 import sys
+import time
 
 import pytest
 
-from mentorkit.workers import _ldconfig_lookup
+from mentorkit.errors import OutputError, Problem
+from mentorkit.workers import Forked, _ldconfig_lookup
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the quick lookup is for Linux only")
+linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the quick lookup is for Linux only")
 
 LOADED = """
 import sys
@@ -30,6 +34,7 @@ def _libraries(load: str) -> list[str]:
     return done.stdout.split()
 
 
+@linux
 def test_weasyprint_loads_the_same_libraries_as_a_plain_import():
     plain = _libraries("import weasyprint")
     quick = _libraries("from mentorkit.workers import load_weasyprint\nload_weasyprint()")
@@ -37,6 +42,7 @@ def test_weasyprint_loads_the_same_libraries_as_a_plain_import():
     assert quick == plain
 
 
+@linux
 def test_quick_lookup_answers_as_find_library_does():
     lookup = _ldconfig_lookup()
     assert lookup is not None
@@ -45,3 +51,45 @@ def test_quick_lookup_answers_as_find_library_does():
     # the Windows-style names WeasyPrint tries first are not found, without running gcc
     assert lookup("libgobject-2.0-0") is None
     assert lookup("libharfbuzz-vector-0.dll") is None
+
+
+def _pid_and(value):
+    return os.getpid(), value
+
+
+def _fails():
+    raise OutputError([Problem("site", 3, 4, "error", "pages", "first"), Problem("site", 1, 2, "error", "", "second")])
+
+
+def _breaks():
+    return {}["missing"]
+
+
+def _sleeps(path):
+    time.sleep(2)
+    path.write_text("the child was not stopped")
+
+
+def test_forked_step_returns_its_value_from_another_process():
+    with Forked(_pid_and, {"site/abc"}) as job:
+        pid, value = job.result()
+    assert value == {"site/abc"} and pid != os.getpid()
+
+
+def test_forked_step_raises_its_error_with_every_problem():
+    with Forked(_fails) as job, pytest.raises(OutputError) as caught:
+        job.result()
+    assert [str(p) for p in caught.value.problems] == ["site:1:2: error: second", "site:3:4: error: pages: first"]
+
+
+def test_forked_step_with_a_bug_shows_its_traceback():
+    with Forked(_breaks) as job, pytest.raises(RuntimeError, match="KeyError: 'missing'"):
+        job.result()
+
+
+def test_leaving_early_stops_the_forked_step(tmp_path):
+    marker = tmp_path / "late"
+    with pytest.raises(ValueError), Forked(_sleeps, marker):
+        raise ValueError("the build failed elsewhere")
+    time.sleep(2.5)
+    assert not marker.exists()
