@@ -154,6 +154,11 @@ class Forked:
     MentorkitError it raised. As a context manager, leaving early stops the child, so it never
     writes into a folder that is being cleaned up. The child ends with `os._exit`, as forked
     children of `multiprocessing` do: it never runs the parent's `finally` blocks or exit handlers.
+
+    The parent may already run a worker pool's threads (Python 3.12+ warns about forking then, as
+    a DeprecationWarning hidden by default). Those threads only pass work to the PDF workers; the
+    child takes none of their locks, and the locks it does take (logging, imports, malloc) are
+    reset in a forked child.
     """
 
     def __init__(self, fn: Callable[..., Any], *args: Any):
