@@ -122,7 +122,8 @@ def check(programs: tuple[Path, ...], strict: bool, explain: bool, fmt: str) -> 
 @PROGRAM
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: site/ beside the current folder).")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="PDF worker processes (default: cores).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="PDF worker processes (default: cores); 1 runs everything in this process.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--changelog/--no-changelog", default=None,
               help="Add a 'What changed' page from program.yml's git history (default: site.changelog).")
