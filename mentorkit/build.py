@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .cache import CACHE_DIR, Cache, digest, tool_versions, tree_digest
 from .errors import Problem
-from .output import MARKER, staged, write_files
+from .output import staged, write_files
 from .plan import CALENDAR, PRINT_DIR
 from .resources import builtin_dir
 from .stamp import build_timestamp, last_commit_time
@@ -90,28 +90,36 @@ def whole_build_key(program: Path, strict: bool, changelog: bool | None) -> str 
 
 
 def _from_cache(cache: Cache, key: str, out: Path, root: Path) -> BuildResult | None:
-    entry = cache.root / "build" / key
-    if not (entry / "site").is_dir() or not (entry / "warnings.json").is_file():
+    """The output of an earlier build with the same key, put together from the cache entries it
+    was made of (its MkDocs site, PDFs and calendar); None when any of them is gone."""
+    raw = cache.get_bytes("build", key)
+    if raw is None:
+        return None
+    try:
+        entry = json.loads(raw)
+        site_dir = cache.root / entry["site"]
+        files = {name: cache.root / source for name, source in entry["files"].items()}
+        warnings = tuple(Problem(**w) for w in entry["warnings"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    if not site_dir.is_dir() or not all(path.is_file() for path in files.values()):
         return None
     with staged(out, root) as stage:
-        shutil.copytree(entry / "site", stage, dirs_exist_ok=True)
+        shutil.copytree(site_dir, stage, dirs_exist_ok=True)
+        write_files(stage, {name: path.read_bytes() for name, path in files.items()})
         count = sum(1 for p in stage.rglob("*") if p.is_file())
-    cache.used.add(f"build/{key}")
-    warnings = tuple(Problem(**w) for w in json.loads((entry / "warnings.json").read_text(encoding="utf-8")))
+    cache.used |= {entry["site"], *entry["files"].values()}
     return BuildResult(out, count, warnings, cached=True)
 
 
-def _remember(cache: Cache, key: str, out: Path, warnings: tuple[Problem, ...]) -> None:
-    entry = cache.root / "build" / key
-    cache.root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=cache.root, prefix=".tmp-build-"))
-    shutil.copytree(out, tmp / "site", ignore=shutil.ignore_patterns(MARKER))
-    (tmp / "warnings.json").write_text(json.dumps([w.as_dict() for w in warnings]), encoding="utf-8")
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    if entry.exists():
-        shutil.rmtree(entry)
-    os.replace(tmp, entry)
-    cache.used.add(f"build/{key}")
+def _remember(cache: Cache, key: str, made: dict[str, str] | None, warnings: tuple[Problem, ...]) -> None:
+    """Note which cache entries the output of this build is made of, under the whole-build key:
+    a list, not another copy of the output."""
+    if made is None:
+        return
+    site_entry, files = made[""], {name: source for name, source in made.items() if name}
+    entry = {"site": site_entry, "files": dict(sorted(files.items())), "warnings": [w.as_dict() for w in warnings]}
+    cache.put_bytes("build", key, json.dumps(entry, sort_keys=True).encode())
 
 
 def build(program: str | Path = "program.yml", out: str | Path = "site", *, jobs: int | None = None,
@@ -135,18 +143,20 @@ def build(program: str | Path = "program.yml", out: str | Path = "site", *, jobs
     # the first PDF worker imports WeasyPrint while this process loads the program
     warm = start_warm(jobs) if program.is_file() else None
     try:
-        result = _build(program, out, jobs=jobs, strict=strict, changelog=changelog, cache=cache, warm=warm)
+        result, made = _build(program, out, jobs=jobs, strict=strict, changelog=changelog, cache=cache, warm=warm)
     finally:
         stop(warm)
     if cache is not None:
         if key is not None:
-            _remember(cache, key, out, result.warnings)
+            _remember(cache, key, made, result.warnings)
         cache.prune(("pdf", "layout", "document", "calendar", "site", "build"))
     return result
 
 
 def _build(program: Path, out: Path, *, jobs: int | None, strict: bool, changelog: bool | None,
-           cache: Cache | None, warm: ProcessPoolExecutor | None = None) -> BuildResult:
+           cache: Cache | None, warm: ProcessPoolExecutor | None = None) -> tuple[BuildResult, dict[str, str] | None]:
+    """The build itself; also, with a cache, the cache entry each output file came from (the
+    MkDocs site under "")."""
     from . import printing, site  # heavy: only once the program is known to be valid
     from .plan import documents
     from .project import load_program
@@ -168,13 +178,20 @@ def _build(program: Path, out: Path, *, jobs: int | None, strict: bool, changelo
                 printing.start_documents(project, docs, jobs=jobs, cache=cache, warm=warm) as pdfs:
             from .ics import calendar_bytes
 
-            if site_job is None:
-                site.mkdocs_build(config, stage, cache)
-            files = {CALENDAR: calendar_bytes(project, stamp, cache)}
-            files.update({f"{PRINT_DIR}/{name}": data for name, data in pdfs.result().items()})
-            used = site_job.result() if site_job is not None else set()  # the child's cache entries
-            if cache is not None:
-                cache.used |= used
+            site_entry = site.mkdocs_build(config, stage, cache) if site_job is None else None
+            calendar, calendar_entry = calendar_bytes(project, stamp, cache)
+            files = {CALENDAR: calendar}
+            assembled = pdfs.result()
+            files.update({f"{PRINT_DIR}/{name}": data for name, data in assembled.items()})
+            if site_job is not None:
+                site_entry = site_job.result()
         write_files(stage, files)
         count = sum(1 for p in stage.rglob("*") if p.is_file())
-    return BuildResult(out, count, project.warnings)
+    made = None
+    if cache is not None and site_entry is not None and calendar_entry is not None:
+        cache.used.add(site_entry)  # the site may have been made in another process
+        made = {"": site_entry, CALENDAR: calendar_entry,
+                **{f"{PRINT_DIR}/{name}": entry for name, entry in assembled.entries.items()}}
+        if set(made) != {"", *files}:
+            made = None
+    return BuildResult(out, count, project.warnings), made

@@ -78,6 +78,8 @@ class Cache:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        if path.is_dir():  # an entry kept as a folder by an older mentorkit
+            shutil.rmtree(path)
         os.replace(tmp, path)
         self.used.add(f"{kind}/{key}")
 

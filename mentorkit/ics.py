@@ -10,8 +10,9 @@ from .model import SurveyMoment
 from .project import Project
 
 
-def calendar_bytes(project: Project, stamp: datetime, cache: Cache | None = None) -> bytes:
-    """The program's calendar; byte-identical for the same program and `stamp`.
+def calendar_bytes(project: Project, stamp: datetime, cache: Cache | None = None) -> tuple[bytes, str | None]:
+    """The program's calendar, byte-identical for the same program and `stamp`, and its cache
+    entry ("calendar/KEY"; None without a cache).
 
     What goes into it is gathered first as plain values; the calendar made from them is cached
     under their hash, so an edit that changes no event (a survey question, a page of text) does
@@ -24,7 +25,7 @@ def calendar_bytes(project: Project, stamp: datetime, cache: Cache | None = None
         data = _ical(events, calendar, stamp)
         if cache is not None:
             cache.put_bytes("calendar", key, data)
-    return data
+    return data, f"calendar/{key}" if cache is not None else None
 
 
 def _ical(events: list[dict[str, Any]], calendar: dict[str, Any], stamp: datetime) -> bytes:

@@ -274,6 +274,7 @@ class Assembled(Mapping[str, bytes]):
     def __init__(self, pending: Pending):
         self.p = pending
         self._parsed: dict[bytes, Any] = pending.parsed
+        self.entries: dict[str, str] = {}  # document name -> its cache entry ("document/KEY")
         self._bodies: dict[tuple[int, str | None], bytes] = {}
 
     def _body(self, plan: Plan) -> bytes:
@@ -307,6 +308,7 @@ class Assembled(Mapping[str, bytes]):
         if data is None:
             data = self._assemble(name, plan)
             cache.put_bytes("document", key, data)
+        self.entries[name] = f"document/{key}"
         return data
 
     def _assemble(self, name: str, plan: Plan) -> bytes:

@@ -356,20 +356,21 @@ def build_site(project: Project, site_dir: Path, *, work_dir: Path, documents: l
     mkdocs_build(config, site_dir, cache)
 
 
-def mkdocs_build(config: Path, site_dir: Path, cache: Cache | None = None) -> set[str]:
+def mkdocs_build(config: Path, site_dir: Path, cache: Cache | None = None) -> str | None:
     """MkDocs-build a docs tree written by `write_docs` (beside `config`) into `site_dir`.
 
-    With a cache, an unchanged docs tree reuses the site MkDocs built from it last time.
-    Returns the cache entries used (the build may run in a forked process; the parent keeps them).
+    With a cache, an unchanged docs tree reuses the site MkDocs built from it last time. Returns
+    the site's cache entry ("site/KEY"; None without a cache), which the caller marks as used:
+    this may run in a forked process.
     """
     if cache is None:
         run_mkdocs(config, site_dir)
-        return set()
+        return None
     key = digest(tool_versions(), tree_digest(config.parent), os.environ.get("SOURCE_DATE_EPOCH", ""))
     if not cache.get_tree("site", key, site_dir):
         run_mkdocs(config, site_dir, cache.root / "theme-jinja")
         cache.put_tree("site", key, site_dir)
-    return set(cache.used)
+    return f"site/{key}"
 
 
 def serve(program_path: Path, *, host: str = "127.0.0.1", port: int = 8000) -> None:

@@ -132,3 +132,22 @@ def test_parallel_build_keeps_the_site_it_built_in_another_process(tmp_path):
     program.write_text(program.read_text().replace("paper: A4", "paper: letter"))  # the PDFs change, not the site
     build(program, tmp_path / "site", jobs=2)
     assert list((tmp_path / ".mentorkit-cache" / "site").iterdir()) == sites
+
+
+def test_whole_build_entry_is_a_list_of_parts_and_survives_a_lost_part(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    program = copy_reference(tmp_path)
+    build(program, tmp_path / "site", jobs=2)
+    cache = tmp_path / ".mentorkit-cache"
+    entries = list((cache / "build").iterdir())
+    assert len(entries) == 1 and entries[0].stat().st_size < 20_000  # not another copy of the output
+    output = sum(p.stat().st_size for p in (tmp_path / "site").rglob("*") if p.is_file())
+    stored = sum(p.stat().st_size for p in cache.rglob("*") if p.is_file())
+    assert stored < 2 * output  # site, PDFs and their pieces: each kept once
+    for document in (cache / "document").iterdir():
+        document.unlink()  # a part of the stored output is gone: build again, do not serve half of it
+    again = build(program, tmp_path / "site", jobs=2)
+    assert not again.cached
+    assert build(program, tmp_path / "site", jobs=2).cached
+    build(program, tmp_path / "clean", jobs=1, use_cache=False)
+    assert digest(tmp_path / "site") == digest(tmp_path / "clean")
