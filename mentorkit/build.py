@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -89,6 +90,9 @@ def whole_build_key(program: Path, strict: bool, changelog: bool | None) -> str 
     return digest(*parts)
 
 
+_ENTRY = re.compile(r"(site|document|calendar)/[0-9a-f]{64}")
+
+
 def _from_cache(cache: Cache, key: str, out: Path, root: Path) -> BuildResult | None:
     """The output of an earlier build with the same key, put together from the cache entries it
     was made of (its MkDocs site, PDFs and calendar); None when any of them is gone."""
@@ -97,10 +101,13 @@ def _from_cache(cache: Cache, key: str, out: Path, root: Path) -> BuildResult | 
         return None
     try:
         entry = json.loads(raw)
+        sources = [entry["site"], *entry["files"].values()]
+        if not all(isinstance(s, str) and _ENTRY.fullmatch(s) for s in sources):
+            return None  # only entries of this cache: never a path from elsewhere
         site_dir = cache.root / entry["site"]
         files = {name: cache.root / source for name, source in entry["files"].items()}
         warnings = tuple(Problem(**w) for w in entry["warnings"])
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
     if not site_dir.is_dir() or not all(path.is_file() for path in files.values()):
         return None

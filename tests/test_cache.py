@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,17 @@ def test_whole_build_entry_is_a_list_of_parts_and_survives_a_lost_part(tmp_path,
     assert build(program, tmp_path / "site", jobs=2).cached
     build(program, tmp_path / "clean", jobs=1, use_cache=False)
     assert digest(tmp_path / "site") == digest(tmp_path / "clean")
+
+
+def test_whole_build_entry_never_copies_from_outside_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    program = copy_reference(tmp_path)
+    build(program, tmp_path / "site", jobs=1)
+    [entry] = list((tmp_path / ".mentorkit-cache" / "build").iterdir())
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the handbook")
+    data = json.loads(entry.read_text())
+    data["files"]["print/secret.txt"] = "../../secret.txt"
+    entry.write_text(json.dumps(data))
+    assert not build(program, tmp_path / "site", jobs=1).cached
+    assert not (tmp_path / "site" / "print" / "secret.txt").exists()
