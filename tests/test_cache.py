@@ -162,7 +162,7 @@ def test_whole_build_entry_never_copies_from_outside_the_cache(tmp_path, monkeyp
     secret = tmp_path / "secret.txt"
     secret.write_text("not for the handbook")
     data = json.loads(entry.read_text())
-    data["files"]["print/secret.txt"] = "../../secret.txt"
+    data["files"]["print/secret.txt"] = "../secret.txt"  # the program folder, beside the cache
     entry.write_text(json.dumps(data))
     assert not build(program, tmp_path / "site", jobs=1).cached
     assert not (tmp_path / "site" / "print" / "secret.txt").exists()
