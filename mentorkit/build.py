@@ -129,6 +129,22 @@ def _remember(cache: Cache, key: str, made: dict[str, str] | None, warnings: tup
     cache.put_bytes("build", key, json.dumps(entry, sort_keys=True).encode())
 
 
+def preload() -> None:
+    """Import once what every build needs (WeasyPrint, MkDocs with Material, pypdf, icalendar,
+    the model), for a process that builds again and again (`mentorkit serve`): the PDF workers
+    and the MkDocs process of each rebuild are forked from it and start with all of it imported.
+    A preview rebuild after an edit then takes about 0.35 s instead of 0.6-0.7 s."""
+    import mkdocs.commands.build  # noqa: F401
+    import mkdocs.config  # noqa: F401
+    from material.plugins.search import plugin  # noqa: F401
+
+    from . import ics, pdfjoin, printing, project, site  # noqa: F401
+    from .workers import load_weasyprint
+
+    load_weasyprint()
+    import weasyprint.urls  # noqa: F401
+
+
 def build(program: str | Path = "program.yml", out: str | Path = "site", *, jobs: int | None = None,
           strict: bool = False, changelog: bool | None = None, use_cache: bool = True) -> BuildResult:
     """Build the handbook site, printables and calendar of `program` into `out`, atomically.

@@ -380,7 +380,9 @@ def serve(program_path: Path, *, host: str = "127.0.0.1", port: int = 8000) -> N
     from mkdocs.livereload import LiveReloadServer
 
     from .build import build as full_build
+    from .build import preload
 
+    preload()  # every rebuild forks its workers from this process: they start with it all imported
     folder = Path(tempfile.mkdtemp(prefix="mentorkit-serve-"))
     out = folder / "site"
     root = program_path.resolve().parent

@@ -98,6 +98,22 @@ def test_site_error_in_a_parallel_build_reports_and_keeps_the_old_output(tmp_pat
     assert not list(tmp_path.glob(".mentorkit-staging-*"))
 
 
+def test_rebuilds_in_a_preloaded_process_match_a_clean_build(tmp_path, monkeypatch):
+    # what `mentorkit serve` does: everything imported once, then a build after each edit
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    program = copy_reference(tmp_path)
+    script = (
+        "import sys\nfrom pathlib import Path\nfrom mentorkit.build import build, preload\n"
+        "preload()\nassert 'weasyprint' in sys.modules and 'mkdocs.commands.build' in sys.modules\n"
+        "p = Path(sys.argv[1])\nbuild(p, sys.argv[2])\n"
+        "p.write_text(p.read_text().replace('as often as you agreed', 'as often as you planned'))\n"
+        "build(p, sys.argv[2])\n")
+    subprocess.run([sys.executable, "-c", script, str(program), str(tmp_path / "preview")], check=True, cwd=ROOT)
+    build(program, tmp_path / "clean", jobs=1, use_cache=False)
+    assert "as often as you planned" in (tmp_path / "clean" / "surveys.html").read_text()
+    assert digest(tmp_path / "preview") == digest(tmp_path / "clean")
+
+
 def test_no_network_during_a_build(tmp_path, monkeypatch):
     attempts: list[object] = []
     real_connect = socket.socket.connect
