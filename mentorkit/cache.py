@@ -35,14 +35,23 @@ def digest(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
+def code_digest(folder: Path) -> str:
+    """Hash of the Python files below `folder`: mentorkit's own code, which shapes the output too
+    (a joined PDF is made by `pdfjoin`). Its version number alone would let a changed checkout
+    reuse what the code before the change made."""
+    return digest(*(part for path in sorted(folder.rglob("*.py"))
+                    for part in (path.relative_to(folder).as_posix(), path.read_bytes())))
+
+
 @functools.cache
 def tool_versions() -> str:
-    """Versions of everything that shapes the output (looked up once per process: reading package
-    metadata takes a few milliseconds a time)."""
+    """Versions of everything that shapes the output, and a hash of mentorkit's code (looked up
+    once per process: reading package metadata takes a few milliseconds a time)."""
     from . import __version__
 
-    return "|".join([__version__] + [_version(d) for d in ("weasyprint", "pydyf", "mkdocs", "mkdocs-material",
-                                                           "markdown", "pymdown-extensions", "pypdf", "icalendar")])
+    return "|".join([__version__, code_digest(Path(__file__).resolve().parent)]
+                    + [_version(d) for d in ("weasyprint", "pydyf", "mkdocs", "mkdocs-material", "markdown",
+                                             "pymdown-extensions", "pypdf", "icalendar")])
 
 
 def tree_digest(folder: Path) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,15 @@ def test_whole_build_entry_never_copies_from_outside_the_cache(tmp_path, monkeyp
     entry.write_text(json.dumps(data))
     assert not build(program, tmp_path / "site", jobs=1).cached
     assert not (tmp_path / "site" / "print" / "secret.txt").exists()
+
+
+def test_a_change_to_mentorkit_code_is_a_change_of_every_key(tmp_path):
+    from mentorkit import cache
+
+    package = Path(cache.__file__).resolve().parent
+    assert cache.code_digest(package) in cache.tool_versions()
+    copy = tmp_path / "mentorkit"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    assert cache.code_digest(copy) == cache.code_digest(package)
+    (copy / "pdfjoin.py").write_text((copy / "pdfjoin.py").read_text() + "\n# joins differently now\n")
+    assert cache.code_digest(copy) != cache.code_digest(package)
