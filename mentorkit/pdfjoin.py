@@ -137,7 +137,7 @@ def _reader(data: bytes) -> tuple[PdfReader, dict[int, bytes]]:
         piece = raw.get(ref.idnum)
         if piece is None:
             return whole(ref)
-        obj = read_object(io.BytesIO(piece), reader)
+        obj: Any = read_object(io.BytesIO(piece), reader)  # typed more narrowly by newer pypdf
         reader.cache_indirect_object(0, ref.idnum, obj)
         return obj
 
