@@ -12,6 +12,7 @@ offline plugin (it inserts a CDN script); Material's search runs from local asse
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import os
@@ -309,13 +310,39 @@ def _quiet_mkdocs() -> Iterator[_Collect]:
         logger.propagate = saved[2]
 
 
+def theme_files(env: Any, extensions: Any = None, filter_func: Any = None) -> list[str]:
+    """`env.list_templates` for MkDocs' theme environment, without walking into folders whose
+    name starts with a dot.
+
+    MkDocs lists the theme's files to copy its static ones into the site, and its filter drops
+    every name with a part that starts with a dot. Material keeps over 14,000 icons in `.icons/`:
+    walking and filtering them took about 0.07 s of every build, for no file of the site. The
+    names and their order are otherwise Jinja's own (tested against it)."""
+    from jinja2 import FileSystemLoader
+
+    loader = env.loader
+    if extensions is not None or not isinstance(loader, FileSystemLoader):
+        return list(type(env).list_templates(env, extensions, filter_func))
+    found: set[str] = set()
+    for searchpath in loader.searchpath:
+        for dirpath, dirnames, filenames in os.walk(searchpath, followlinks=loader.followlinks):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            for filename in filenames:
+                if filename.startswith("."):
+                    continue
+                name = os.path.join(dirpath, filename)[len(searchpath):].strip(os.path.sep).replace(os.path.sep, "/")
+                found.add(name[2:] if name[:2] == "./" else name)
+    names = sorted(found)
+    return [name for name in names if filter_func(name)] if filter_func is not None else names
+
+
 def run_mkdocs(config_file: Path, site_dir: Path, bytecode_dir: Path | None = None) -> None:
     """Build a generated mkdocs.yml in-process into `site_dir`; warnings fail the build.
 
     With `bytecode_dir`, the theme's compiled Jinja templates are kept there between builds
     (MkDocs compiles Material's templates afresh every time: about 0.4 s of a build). Every Jinja
     environment the theme makes gets that cache, the one the search plugin makes to look up its
-    language settings too.
+    language settings too. Listing the theme's files skips its dot folders (`theme_files`).
     """
     from jinja2 import FileSystemBytecodeCache
     from mkdocs.commands.build import build
@@ -327,14 +354,16 @@ def run_mkdocs(config_file: Path, site_dir: Path, bytecode_dir: Path | None = No
             cfg = load_config(config_file=str(config_file), site_dir=str(site_dir))
             if bytecode_dir is not None:
                 bytecode_dir.mkdir(parents=True, exist_ok=True)
-                theme_env = cfg.theme.get_env
+            theme_env = cfg.theme.get_env
 
-                def get_env() -> Any:
-                    env = theme_env()
+            def get_env() -> Any:
+                env = theme_env()
+                if bytecode_dir is not None:
                     env.bytecode_cache = FileSystemBytecodeCache(str(bytecode_dir))
-                    return env
+                env.list_templates = functools.partial(theme_files, env)  # type: ignore[method-assign]
+                return env
 
-                cfg.theme.get_env = get_env  # type: ignore[method-assign]  # this build's theme only
+            cfg.theme.get_env = get_env  # type: ignore[method-assign]  # this build's theme only
             cfg.plugins.on_startup(command="build", dirty=False)
             try:
                 build(cfg)

@@ -219,3 +219,26 @@ def test_every_page_is_accessible(served, browser_page):
             if violation["impact"] in ("serious", "critical"):
                 problems.append(f"{url}: {violation['id']} ({violation['impact']}): {violation['help']}")
     assert not problems, "\n".join(problems)
+
+
+def test_theme_files_skip_icons_but_copy_the_same_files_as_mkdocs(tmp_path):
+    """The site gets every static file of the theme MkDocs itself would copy, no more, no fewer,
+    in the same order, while Material's thousands of icons are never walked."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import Files
+
+    from mentorkit.site import theme_files, write_docs
+
+    project = load_program(copy_reference(tmp_path / "p"))
+    config = write_docs(project, tmp_path / "work", documents(project.program), "calendar.ics", None)
+    cfg = load_config(config_file=str(config), site_dir=str(tmp_path / "site"))
+    env = cfg.theme.get_env()
+    plain, ours = Files([]), Files([])
+    plain.add_files_from_theme(env, cfg)
+    env.list_templates = lambda extensions=None, filter_func=None: theme_files(env, extensions, filter_func)
+    ours.add_files_from_theme(env, cfg)
+    copied = [f.src_uri for f in ours]
+    assert copied == [f.src_uri for f in plain]
+    assert any(name.endswith(".js") for name in copied) and any(name.endswith(".css") for name in copied)
+    assert not any(name.startswith(".icons/") for name in theme_files(env))
+    assert any(name.startswith(".icons/") for name in type(env).list_templates(env))  # they exist: skipped
