@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import html
+import json
 import logging
 import os
 import re
@@ -336,13 +337,106 @@ def theme_files(env: Any, extensions: Any = None, filter_func: Any = None) -> li
     return [name for name in names if filter_func(name)] if filter_func is not None else names
 
 
-def run_mkdocs(config_file: Path, site_dir: Path, bytecode_dir: Path | None = None) -> None:
+PAGE_RENDERS = "mkdocs-pages.json"
+
+
+class _PageRenders:
+    """Each page's Markdown converted to HTML, kept from one build to the next (in the cache, as
+    `PAGE_RENDERS`): after an edit, MkDocs converts only the pages whose Markdown changed.
+
+    A render is keyed by all it depends on: the page's Markdown, where the page is, mkdocs.yml,
+    the list of every file of the site (relative links are checked and rewritten against it) and
+    the tools' versions. It keeps what `Page.render` sets: the HTML, the table of contents, the
+    title found in it, and the anchors the page has and links to (MkDocs checks those after every
+    build, against the pages as they are then). Renders are kept only from a build that logged no
+    warning, so a reused render never hides one.
+    """
+
+    def __init__(self, path: Path, config: bytes):
+        self.path, self.config = path, config
+        try:
+            self.old: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.old = {}
+        if not isinstance(self.old, dict):
+            self.old = {}
+        self.new: dict[str, Any] = {}
+        self._listing: tuple[int, str] | None = None
+
+    def _key(self, page: Any, files: Any) -> str:
+        if self._listing is None or self._listing[0] != id(files):
+            self._listing = (id(files), "\n".join(f"{f.src_uri}\t{f.dest_uri}\t{f.url}\t{f.inclusion}" for f in files))
+        return digest(tool_versions(), self.config, page.file.src_uri, page.file.dest_uri, page.markdown or "",
+                      self._listing[1])
+
+    def render(self, original: Any, page: Any, config: Any, files: Any) -> None:
+        from mkdocs.structure.toc import get_toc
+
+        key = self._key(page, files)
+        kept: Any = self.old.get(key)
+        try:
+            page.content = kept["content"]
+            page.toc = get_toc(kept["toc"])
+            page._title_from_render = kept["title"]
+            page.present_anchor_ids = set(kept["anchors"])
+            if kept["links"] is not None:
+                page.links_to_anchors = {files.get_file_from_path(uri): dict(links)
+                                         for uri, links in kept["links"].items()}
+            self.new[key] = kept
+            return
+        except (KeyError, TypeError, AttributeError, ValueError):  # none kept, or a damaged one: render
+            pass
+        original(page, config, files)
+        links = getattr(page, "links_to_anchors", None)
+        self.new[key] = {
+            "content": page.content,
+            "toc": [_toc_token(item) for item in page.toc],
+            "title": page._title_from_render,
+            "anchors": sorted(page.present_anchor_ids or ()),
+            "links": None if links is None else {f.src_uri: dict(v) for f, v in links.items()},
+        }
+
+    def save(self) -> None:
+        """Keep this build's renders (and only those), atomically."""
+        tmp = self.path.with_name(f".tmp-{os.getpid()}-{self.path.name}")
+        tmp.write_text(json.dumps(self.new, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+
+def _toc_token(item: Any) -> dict[str, Any]:
+    return {"level": item.level, "id": item.id, "name": item.title,
+            "children": [_toc_token(child) for child in item.children]}
+
+
+@contextmanager
+def _page_renders(renders: _PageRenders | None) -> Iterator[None]:
+    """`Page.render` served from `renders` for the length of one build."""
+    if renders is None:
+        yield
+        return
+    from mkdocs.structure.pages import Page
+
+    original = Page.render
+
+    def render(page: Any, config: Any, files: Any) -> None:
+        renders.render(original, page, config, files)
+
+    Page.render = render  # type: ignore[method-assign, assignment]
+    try:
+        yield
+    finally:
+        Page.render = original  # type: ignore[method-assign]
+
+
+def run_mkdocs(config_file: Path, site_dir: Path, cache_dir: Path | None = None) -> None:
     """Build a generated mkdocs.yml in-process into `site_dir`; warnings fail the build.
 
-    With `bytecode_dir`, the theme's compiled Jinja templates are kept there between builds
-    (MkDocs compiles Material's templates afresh every time: about 0.4 s of a build). Every Jinja
-    environment the theme makes gets that cache, the one the search plugin makes to look up its
-    language settings too. Listing the theme's files skips its dot folders (`theme_files`).
+    With `cache_dir`, two things are kept there between builds:
+    - the theme's compiled Jinja templates (MkDocs compiles Material's templates afresh every
+      time: about 0.4 s of a build). Every Jinja environment the theme makes gets that cache, the
+      one the search plugin makes to look up its language settings too;
+    - each page's Markdown converted to HTML (`_PageRenders`).
+    Listing the theme's files skips its dot folders (`theme_files`).
     """
     from jinja2 import FileSystemBytecodeCache
     from mkdocs.commands.build import build
@@ -352,6 +446,7 @@ def run_mkdocs(config_file: Path, site_dir: Path, bytecode_dir: Path | None = No
     with _quiet_mkdocs() as collected:
         try:
             cfg = load_config(config_file=str(config_file), site_dir=str(site_dir))
+            bytecode_dir = cache_dir / "theme-jinja" if cache_dir is not None else None
             if bytecode_dir is not None:
                 bytecode_dir.mkdir(parents=True, exist_ok=True)
             theme_env = cfg.theme.get_env
@@ -364,11 +459,17 @@ def run_mkdocs(config_file: Path, site_dir: Path, bytecode_dir: Path | None = No
                 return env
 
             cfg.theme.get_env = get_env  # type: ignore[method-assign]  # this build's theme only
+            renders = None
+            if cache_dir is not None:
+                renders = _PageRenders(cache_dir / PAGE_RENDERS, config_file.read_bytes())
             cfg.plugins.on_startup(command="build", dirty=False)
             try:
-                build(cfg)
+                with _page_renders(renders):
+                    build(cfg)
             finally:
                 cfg.plugins.on_shutdown()
+            if renders is not None and not collected.messages:
+                renders.save()
         except (MkDocsException, SystemExit) as exc:
             details = "; ".join(collected.messages) or str(exc)
             raise OutputError(f"the handbook site could not be built: {details}") from None
@@ -397,7 +498,7 @@ def mkdocs_build(config: Path, site_dir: Path, cache: Cache | None = None) -> st
         return None
     key = digest(tool_versions(), tree_digest(config.parent), os.environ.get("SOURCE_DATE_EPOCH", ""))
     if not cache.get_tree("site", key, site_dir):
-        run_mkdocs(config, site_dir, cache.root / "theme-jinja")
+        run_mkdocs(config, site_dir, cache.root)
         cache.put_tree("site", key, site_dir)
     return f"site/{key}"
 

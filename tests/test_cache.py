@@ -8,11 +8,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import copy_reference
+from conftest import ROOT, copy_reference
+from mkdocs.structure.pages import Page
 from pypdf import PdfReader
 
 from mentorkit import ics, pdfjoin, printing
 from mentorkit.build import build
+from mentorkit.errors import MentorkitError
 from mentorkit.project import load_program
 
 pytestmark = pytest.mark.slow
@@ -70,12 +72,17 @@ def test_cache_never_changes_the_output(tmp_path, monkeypatch):
     calendars: list[object] = []
     real_ical = ics._ical
     monkeypatch.setattr(ics, "_ical", lambda *a: calendars.append(a) or real_ical(*a))
+    converted: list[str] = []
+    real_page_render = Page.render
+    monkeypatch.setattr(Page, "render", lambda page, *a: converted.append(page.file.src_uri) or real_page_render(page, *a))
     build(program, tmp_path / "cached", jobs=1)
     # the question is in one piece, shared by its survey and both workbooks; nothing else moved:
-    # only the three documents that hold it are joined again, and the calendar is not remade
+    # only the three documents that hold it are joined again, the calendar is not remade, and
+    # MkDocs converts the Markdown of the one page that shows it
     assert rendered == ["#survey-midpoint"]
     assert len(joined) == 3 and sum("Midpoint" in t for t in joined) == 1, joined
     assert calendars == []
+    assert converted == ["surveys.md"]
     assert same_as_clean(program, tmp_path / "cached")
     assert "as you planned" in (tmp_path / "cached" / "surveys.html").read_text()
     for name in ("survey-midpoint.pdf", "workbook-mentor.pdf"):
@@ -181,3 +188,41 @@ def test_a_change_to_mentorkit_code_is_a_change_of_every_key(tmp_path):
     assert cache.code_digest(copy) == cache.code_digest(package)
     (copy / "pdfjoin.py").write_text((copy / "pdfjoin.py").read_text() + "\n# joins differently now\n")
     assert cache.code_digest(copy) != cache.code_digest(package)
+
+
+def test_kept_page_renders_still_have_their_links_checked(tmp_path, monkeypatch):
+    """A page whose Markdown did not change is not converted again, but its links to another
+    page's headings are still checked against that page as it is now."""
+    program = copy_reference(tmp_path)
+    charter = tmp_path / "content" / "charter.md"
+    charter.write_text(charter.read_text() + "\nSee [how much time it takes](../faq.md#how-much-time-will-this-take).\n")
+    build(program, tmp_path / "site", jobs=1)
+    assert 'href="../faq.html#how-much-time-will-this-take"' in (tmp_path / "site" / "pages" / "charter.html").read_text()
+    faq = (ROOT / "content" / "faq.md").read_text()
+    assert "### How much time will this take?" in faq
+    (tmp_path / "content" / "faq.md").write_text(faq.replace("### How much time will this take?", "### Time needed"))
+    converted: list[str] = []
+    real_page_render = Page.render
+    monkeypatch.setattr(Page, "render", lambda page, *a: converted.append(page.file.src_uri) or real_page_render(page, *a))
+    with pytest.raises(MentorkitError, match="how-much-time-will-this-take"):
+        build(program, tmp_path / "site", jobs=1)
+    assert converted == ["faq.md"]  # the charter page was not converted again, and its link was checked
+    (tmp_path / "content" / "faq.md").unlink()
+    build(program, tmp_path / "site", jobs=1)
+    assert same_as_clean(program, tmp_path / "site")
+
+
+def test_damaged_page_renders_are_converted_again(tmp_path):
+    program = copy_reference(tmp_path)
+    build(program, tmp_path / "site", jobs=1)
+    cache = tmp_path / ".mentorkit-cache"
+    renders = cache / "mkdocs-pages.json"
+    kept = json.loads(renders.read_text())
+    assert len(kept) == len(list((tmp_path / "site").rglob("*.html"))) - 1  # every page but 404.html
+    for damaged in ({key: {"content": entry["content"]} for key, entry in kept.items()}, ["not", "a", "map"], "{"):
+        renders.write_text(damaged if isinstance(damaged, str) else json.dumps(damaged))
+        for kind in ("build", "site"):  # so that MkDocs runs again on the very same pages
+            shutil.rmtree(cache / kind)
+        build(program, tmp_path / "site", jobs=1)
+        assert same_as_clean(program, tmp_path / "site")
+        assert json.loads(renders.read_text()) == kept
