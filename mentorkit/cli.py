@@ -253,9 +253,9 @@ def schema() -> None:
     Examples:
       mentorkit schema > program.schema.json
     """
-    from .model import ProgramFile
+    from .model import json_schema
 
-    click.echo(json.dumps(ProgramFile.model_json_schema(), indent=2, sort_keys=True))
+    click.echo(json.dumps(json_schema(), indent=2, sort_keys=True))
 
 
 @main.command()

@@ -196,10 +196,10 @@ Language = Annotated[str, Field(pattern=r"^[a-zA-Z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 
 
 class Section(BaseModel):
-    """Common configuration: unknown keys are errors, field docstrings become descriptions."""
+    """Common configuration: unknown keys are errors. Each field's docstring is its description in
+    the JSON Schema (`json_schema`)."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True,
-                              populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 # --- program ------------------------------------------------------------------------------
@@ -592,6 +592,65 @@ class ProgramFile(Section):
     @classmethod
     def _unique_surveys(cls, surveys: list[Survey] | None) -> list[Survey] | None:
         return None if surveys is None else _unique_ids(surveys, "survey")
+
+
+def _field_docstrings() -> dict[str, dict[str, str]]:
+    """Class name -> field name -> the docstring under the field, read from this module's source.
+
+    Pydantic can read them itself (`use_attribute_docstrings`), but it does so for every model as
+    the module is imported, by finding each class in the source again: a quarter of the import,
+    paid by every build and check for a schema that only `mentorkit schema` and `init` print.
+    """
+    import ast
+    import inspect
+    import sys
+
+    tree = ast.parse(inspect.getsource(sys.modules[__name__]))
+    found: dict[str, dict[str, str]] = {}
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        fields = found.setdefault(node.name, {})
+        for field, doc in zip(node.body, node.body[1:], strict=False):
+            if (isinstance(field, ast.AnnAssign) and isinstance(field.target, ast.Name)
+                    and isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant)
+                    and isinstance(doc.value.value, str)):
+                fields[field.target.id] = inspect.cleandoc(doc.value.value)
+    return found
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of program.yml, every field described by its docstring."""
+    schema = ProgramFile.model_json_schema()
+    docs = _field_docstrings()
+    models: list[type[BaseModel]] = [ProgramFile, *_models(ProgramFile)]
+    for model in models:
+        target = schema if model is ProgramFile else schema["$defs"][model.__name__]
+        for name, info in model.model_fields.items():
+            doc = docs.get(model.__name__, {}).get(name)
+            prop = target.get("properties", {}).get(info.alias or name)
+            if doc is not None and prop is not None and "description" not in prop:
+                prop["description"] = doc
+    return schema
+
+
+def _models(root: type[BaseModel]) -> list[type[BaseModel]]:
+    """Every model `root`'s fields hold, at any depth (those the schema lists under `$defs`)."""
+    seen: list[type[BaseModel]] = []
+
+    def walk(tp: Any) -> None:
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            if tp not in seen:
+                seen.append(tp)
+                for info in tp.model_fields.values():
+                    walk(info.annotation)
+            return
+        for arg in getattr(tp, "__args__", ()):
+            walk(arg)
+
+    for info in root.model_fields.values():
+        walk(info.annotation)
+    return seen
 
 
 __all__ = [name for name in dir() if not name.startswith("_")]

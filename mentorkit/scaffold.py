@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .defaults import TYPES
 from .errors import OutputError
-from .model import ProgramFile, ProgramType
+from .model import ProgramType, json_schema
 
 _DURATION = {"flash": "1 day", "group": "6 months", "peer": "6 months", "virtual": "6 months"}
 
@@ -84,7 +84,7 @@ def scaffold(folder: Path, program_type: ProgramType, *, today: date | None = No
                            every=every, length=t.length, deadline=deadline.isoformat())
     files = {
         "program.yml": text,
-        "program.schema.json": json.dumps(ProgramFile.model_json_schema(), indent=2, sort_keys=True) + "\n",
+        "program.schema.json": json.dumps(json_schema(), indent=2, sort_keys=True) + "\n",
         "content/charter.md": _CHARTER,
         ".gitignore": _GITIGNORE,
     }

@@ -12,7 +12,7 @@ from conftest import REFERENCE, minimal
 from mentorkit.defaults import FIRST_MEETING, TYPES, first_meeting_checklist
 from mentorkit.errors import ProgramError
 from mentorkit.intervals import Interval, parse_interval
-from mentorkit.model import ProgramFile, ProgramType
+from mentorkit.model import ProgramType, json_schema
 from mentorkit.project import load_program
 
 
@@ -73,7 +73,7 @@ def test_checklist_additions_and_replacement(write_program):
 
 
 def test_json_schema_accepts_the_reference_file_and_rejects_typos():
-    schema = ProgramFile.model_json_schema()
+    schema = json_schema()
     data = json.loads(json.dumps(yaml.safe_load(REFERENCE.read_text(encoding="utf-8")), default=str))
     jsonschema.validate(data, schema)
     data["program"]["titel"] = "typo"
@@ -82,17 +82,21 @@ def test_json_schema_accepts_the_reference_file_and_rejects_typos():
 
 
 def test_every_field_has_a_description():
-    schema = ProgramFile.model_json_schema()
+    """Editors show these while a team types program.yml: every field of every section has its own,
+    from the docstring under it."""
+    schema = json_schema()
 
     def walk(node, where):
         for name, prop in node.get("properties", {}).items():
-            ref = prop.get("$ref", "").rpartition("/")[2]
-            described = prop.get("description") or (ref and schema["$defs"][ref].get("description"))
-            assert described, f"{where}.{name} has no docstring"
+            assert prop.get("description"), f"{where}.{name} has no docstring"
 
     walk(schema, "ProgramFile")
     for name, definition in schema["$defs"].items():
+        assert definition.get("description"), f"{name} has no docstring"
         walk(definition, name)
+    assert schema["properties"]["program"]["description"] == "What the program is, for whom, and when it runs."
+    assert schema["$defs"]["Stages"]["properties"]["initiation"]["description"] == (
+        "Getting to know each other and agreeing how to work.")
 
 
 def test_warnings_are_located_and_strict_makes_them_errors(write_program):
