@@ -6,11 +6,13 @@ import copy
 import os
 from typing import Any
 
+import pytest
 import yaml
-from conftest import REFERENCE
+from conftest import REFERENCE, ROOT, SHARED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mentorkit import load
 from mentorkit.errors import MentorkitError
 from mentorkit.project import load_program_bytes
 
@@ -89,3 +91,44 @@ def test_check_accepts_or_raises_its_own_error(tmp_path_factory, raw: bytes):
             assert problem.message
     else:
         assert project.plan.starts <= project.plan.ends
+
+
+def _read(parse, text: str):
+    try:
+        return parse(text, "fuzz.yml")
+    except MentorkitError as exc:
+        return [str(p) for p in exc.problems]
+
+
+@settings(max_examples=min(EXAMPLES, 500), deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          derandomize=os.environ.get("CI") == "true")
+@given(mutated())
+def test_libyaml_reads_every_file_as_the_pure_python_loader_does(raw: bytes):
+    """The fast path (libyaml) gives the very data, lines and columns, or the very messages."""
+    text = raw.decode("utf-8", errors="replace")
+    assert _read(load.parse_yaml, text) == _read(load._parse_yaml, text)
+
+
+@pytest.mark.parametrize("path", [REFERENCE, SHARED / "design" / "program.yml", *sorted((ROOT / "tests" / "bad").glob("*.yml"))],
+                         ids=lambda p: p.name)
+def test_libyaml_reads_the_examples_as_the_pure_python_loader_does(path):
+    assert load._FastLoader is not None  # PyYAML wheels bundle libyaml
+    text = path.read_text(encoding="utf-8", errors="replace")
+    fast, pure = _read(load.parse_yaml, text), _read(load._parse_yaml, text)
+    assert fast == pure
+
+
+YAML_11_TRAPS = ["a: yes", "a: no", "a: on", "a: 0777", "a: 1_000", "a: 2027-02-01", "a: 12:30", "a: .inf", "a: ~",
+                 "a: 0x1F", "a: 1e3", "a: [Off, NULL, True, -0.5, +7]", "a: !!str 5", "a: &x [1]\nb: *x"]
+
+
+@pytest.mark.parametrize("text", YAML_11_TRAPS)
+def test_libyaml_resolves_scalars_as_mentorkit_does(text):
+    """YAML 1.1 traps: the fast path reads them as `_Loader` does (yes/no stay words, dates and
+    times stay text for the model to check, 0777 is decimal)."""
+    assert _read(load.parse_yaml, text) == _read(load._parse_yaml, text)
+
+
+def test_yaml_11_traps_stay_what_a_team_wrote():
+    read = load.parse_yaml("a: yes\nb: 0777\nc: 2027-02-01\nd: 12:30\ne: no", "x.yml").data
+    assert read == {"a": "yes", "b": 777, "c": "2027-02-01", "d": "12:30", "e": "no"}
