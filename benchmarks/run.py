@@ -94,23 +94,37 @@ def bench_build(tmp: Path) -> None:
     report(f"build, {os.cpu_count()} workers / floor", f"{many / floor:.2f}", "<= 0.75", many / floor <= 0.75)
 
 
-def bench_rebuild(tmp: Path) -> None:
+def bench_rebuild(tmp: Path, rounds: int = 5) -> None:
+    """Clean builds, no-op rebuilds and edited rebuilds, interleaved round by round, so that each
+    kind sees the machine as the others do; the best of each is compared."""
     print("rebuild: cached rebuilds / clean build")
     work = tmp / "rebuild"
     program = reference_project(work)
-    clean = best_of(lambda: cli("build", "-o", "clean", "--no-cache", cwd=work), 2)
-    cli("build", "-o", "site", cwd=work)
-    noop = best_of(lambda: cli("build", "-o", "site", cwd=work), 3)
     text = program.read_text(encoding="utf-8")
+
+    def clean() -> None:
+        cli("build", "-o", "clean", "--no-cache", cwd=work)
+
+    def noop() -> None:
+        cli("build", "-o", "site", cwd=work)
 
     def edited() -> None:
         word = "planned" if "as you agreed" in program.read_text(encoding="utf-8") else "agreed"
         program.write_text(text.replace("as you agreed", f"as you {word}"), encoding="utf-8")
         cli("build", "-o", "site", cwd=work)
 
-    one_question = best_of(edited, 2)
-    report("no-op rebuild / clean build", f"{noop / clean:.2f}", "<= 0.10", noop / clean <= 0.10)
-    report("one question edited / clean build", f"{one_question / clean:.2f}", "<= 0.30", one_question / clean <= 0.30)
+    cli("build", "-o", "site", cwd=work)
+    times: dict[str, list[float]] = {"clean": [], "noop": [], "edited": []}
+    for _ in range(rounds):
+        for name, fn in (("clean", clean), ("edited", edited), ("noop", noop)):
+            times[name].append(best_of(fn, 1))
+    best = {name: min(values) for name, values in times.items()}
+    report("clean build, s", f"{best['clean']:.2f}", "", None)
+    report("no-op rebuild, s", f"{best['noop']:.2f}", "", None)
+    report("rebuild after one question edited, s", f"{best['edited']:.2f}", "", None)
+    report("no-op rebuild / clean build", f"{best['noop'] / best['clean']:.2f}", "<= 0.10", best["noop"] / best["clean"] <= 0.10)
+    report("one question edited / clean build", f"{best['edited'] / best['clean']:.2f}", "<= 0.30",
+           best["edited"] / best["clean"] <= 0.30)
 
 
 def bench_check(tmp: Path) -> None:
