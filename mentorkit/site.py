@@ -338,11 +338,13 @@ def theme_files(env: Any, extensions: Any = None, filter_func: Any = None) -> li
 
 
 PAGE_RENDERS = "mkdocs-pages.json"
+PAGE_HTML = "mkdocs-html"
 
 
 class _PageRenders:
     """Each page's Markdown converted to HTML, kept from one build to the next (in the cache, as
-    `PAGE_RENDERS`): after an edit, MkDocs converts only the pages whose Markdown changed.
+    `PAGE_RENDERS`): after an edit, MkDocs converts only the pages whose Markdown changed. Each
+    page's HTML from the theme is kept too (`build_page`, in `PAGE_HTML`).
 
     A render is keyed by all it depends on: the page's Markdown, where the page is, mkdocs.yml,
     the list of every file of the site (relative links are checked and rewritten against it) and
@@ -362,6 +364,11 @@ class _PageRenders:
             self.old = {}
         self.new: dict[str, Any] = {}
         self._listing: tuple[int, str] | None = None
+        self.keys: dict[str, str] = {}  # page -> the key of its render, this build
+        self.html = path.with_name(PAGE_HTML)
+        self.html_used: set[str] = set()
+        self.pending_html: dict[str, Any] = {}
+        self._site: tuple[int, str] | None = None
 
     def _key(self, page: Any, files: Any) -> str:
         if self._listing is None or self._listing[0] != id(files):
@@ -373,6 +380,7 @@ class _PageRenders:
         from mkdocs.structure.toc import get_toc
 
         key = self._key(page, files)
+        self.keys[page.file.src_uri] = key
         kept: Any = self.old.get(key)
         try:
             page.content = kept["content"]
@@ -396,11 +404,55 @@ class _PageRenders:
             "links": None if links is None else {f.src_uri: dict(v) for f, v in links.items()},
         }
 
+    def build_page(self, original: Any, page: Any, config: Any, doc_files: Any, nav: Any, env: Any,
+                   dirty: bool = False, excluded: bool = False) -> None:
+        """MkDocs' `_build_page`: the page's HTML from the theme, kept between builds too.
+
+        Besides the page's render, its HTML depends on the navigation, which the titles in
+        mkdocs.yml and every page's front matter (an icon, a status) shape, and on the build date.
+        The search plugin indexes each page as it is built, so the entries a page added are kept
+        with its HTML and added again when the HTML is reused.
+        """
+        search = next((p.search_index for p in config.plugins.values() if hasattr(p, "search_index")), None)
+        render = self.keys.get(page.file.src_uri)
+        if search is None or render is None or excluded or dirty:
+            original(page, config, doc_files, nav, env, dirty, excluded)
+            return
+        if self._site is None or self._site[0] != id(doc_files):
+            self._site = (id(doc_files), json.dumps([[f.src_uri, getattr(f.page, "title", None), getattr(f.page, "meta", None)]
+                                                     for f in doc_files], sort_keys=True, default=str))
+        key = digest(render, self._site[1], os.environ.get("SOURCE_DATE_EPOCH", ""))
+        target = Path(page.file.abs_dest_path)
+        try:
+            kept = json.loads((self.html / key).read_text(encoding="utf-8"))
+            html, entries = kept["html"], kept["search"]
+            if isinstance(html, str) and isinstance(entries, list) and all(isinstance(e, dict) for e in entries):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(html.encode("utf-8"))
+                search.entries.extend(entries)
+                self.html_used.add(key)
+                return
+        except (OSError, ValueError, KeyError, TypeError):  # none kept, or a damaged one: build it
+            pass
+        before = len(search.entries)
+        original(page, config, doc_files, nav, env, dirty, excluded)
+        if target.is_file():
+            self.pending_html[key] = {"html": target.read_bytes().decode("utf-8"), "search": search.entries[before:]}
+
     def save(self) -> None:
-        """Keep this build's renders (and only those), atomically."""
+        """Keep this build's renders and pages' HTML (and only those), atomically."""
         tmp = self.path.with_name(f".tmp-{os.getpid()}-{self.path.name}")
         tmp.write_text(json.dumps(self.new, sort_keys=True), encoding="utf-8")
         os.replace(tmp, self.path)
+        self.html.mkdir(exist_ok=True)
+        for key, kept in self.pending_html.items():
+            tmp = self.html / f".tmp-{os.getpid()}-{key}"
+            tmp.write_text(json.dumps(kept), encoding="utf-8")  # keys in their order: the search index keeps it
+            os.replace(tmp, self.html / key)
+        keep = self.html_used | set(self.pending_html)
+        for old in self.html.iterdir():
+            if old.name not in keep and not old.name.startswith(".tmp-"):
+                old.unlink(missing_ok=True)
 
 
 def _toc_token(item: Any) -> dict[str, Any]:
@@ -410,22 +462,29 @@ def _toc_token(item: Any) -> dict[str, Any]:
 
 @contextmanager
 def _page_renders(renders: _PageRenders | None) -> Iterator[None]:
-    """`Page.render` served from `renders` for the length of one build."""
+    """`Page.render` and MkDocs' `_build_page` served from `renders` for the length of one build."""
     if renders is None:
         yield
         return
+    import mkdocs.commands.build as mkdocs_build
     from mkdocs.structure.pages import Page
 
-    original = Page.render
+    original, original_build_page = Page.render, mkdocs_build._build_page
 
     def render(page: Any, config: Any, files: Any) -> None:
         renders.render(original, page, config, files)
 
+    def build_page(page: Any, config: Any, doc_files: Any, nav: Any, env: Any, dirty: bool = False,
+                   excluded: bool = False) -> None:
+        renders.build_page(original_build_page, page, config, doc_files, nav, env, dirty, excluded)
+
     Page.render = render  # type: ignore[method-assign, assignment]
+    mkdocs_build._build_page = build_page
     try:
         yield
     finally:
         Page.render = original  # type: ignore[method-assign]
+        mkdocs_build._build_page = original_build_page
 
 
 def run_mkdocs(config_file: Path, site_dir: Path, cache_dir: Path | None = None) -> None:
@@ -435,7 +494,8 @@ def run_mkdocs(config_file: Path, site_dir: Path, cache_dir: Path | None = None)
     - the theme's compiled Jinja templates (MkDocs compiles Material's templates afresh every
       time: about 0.4 s of a build). Every Jinja environment the theme makes gets that cache, the
       one the search plugin makes to look up its language settings too;
-    - each page's Markdown converted to HTML (`_PageRenders`).
+    - each page's Markdown converted to HTML, and each page's HTML from the theme with the
+      entries it adds to the search index (`_PageRenders`).
     Listing the theme's files skips its dot folders (`theme_files`).
     """
     from jinja2 import FileSystemBytecodeCache

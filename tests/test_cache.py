@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import mkdocs.commands.build as mkdocs_build
 import pytest
 from conftest import ROOT, copy_reference
 from mkdocs.structure.pages import Page
@@ -75,14 +76,19 @@ def test_cache_never_changes_the_output(tmp_path, monkeypatch):
     converted: list[str] = []
     real_page_render = Page.render
     monkeypatch.setattr(Page, "render", lambda page, *a: converted.append(page.file.src_uri) or real_page_render(page, *a))
+    themed: list[str] = []
+    real_build_page = mkdocs_build._build_page
+    monkeypatch.setattr(mkdocs_build, "_build_page", lambda page, *a, **k: themed.append(page.file.src_uri)
+                        or real_build_page(page, *a, **k))
     build(program, tmp_path / "cached", jobs=1)
     # the question is in one piece, shared by its survey and both workbooks; nothing else moved:
     # only the three documents that hold it are joined again, the calendar is not remade, and
-    # MkDocs converts the Markdown of the one page that shows it
+    # MkDocs converts and lays out in the theme the one page that shows it
     assert rendered == ["#survey-midpoint"]
     assert len(joined) == 3 and sum("Midpoint" in t for t in joined) == 1, joined
     assert calendars == []
     assert converted == ["surveys.md"]
+    assert themed == ["surveys.md"]
     assert same_as_clean(program, tmp_path / "cached")
     assert "as you planned" in (tmp_path / "cached" / "surveys.html").read_text()
     for name in ("survey-midpoint.pdf", "workbook-mentor.pdf"):
@@ -226,3 +232,15 @@ def test_damaged_page_renders_are_converted_again(tmp_path):
         build(program, tmp_path / "site", jobs=1)
         assert same_as_clean(program, tmp_path / "site")
         assert json.loads(renders.read_text()) == kept
+
+
+def test_a_pages_front_matter_reaches_every_page_that_lists_it(tmp_path):
+    """The navigation on every page shows each page's status from its front matter: a change to
+    one page's front matter changes the others' HTML, though their own Markdown did not change."""
+    program = copy_reference(tmp_path)
+    build(program, tmp_path / "site", jobs=1)
+    charter = tmp_path / "content" / "charter.md"
+    charter.write_text("---\nstatus: new\n---\n\n" + charter.read_text())
+    build(program, tmp_path / "site", jobs=1)
+    assert "md-status--new" in (tmp_path / "site" / "index.html").read_text()
+    assert same_as_clean(program, tmp_path / "site")
