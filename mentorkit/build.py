@@ -19,7 +19,7 @@ from .output import staged, write_files
 from .plan import CALENDAR, PRINT_DIR
 from .resources import builtin_dir
 from .stamp import build_timestamp, last_commit_time
-from .workers import Forked, parallel, start_warm, stop
+from .workers import Forked, imports, parallel, start_warm, stop
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,8 @@ def _build(program: Path, out: Path, *, jobs: int | None, strict: bool, changelo
            cache: Cache | None, warm: ProcessPoolExecutor | None = None) -> tuple[BuildResult, dict[str, str] | None]:
     """The build itself; also, with a cache, the cache entry each output file came from (the
     MkDocs site under "")."""
-    from . import printing, site  # heavy: only once the program is known to be valid
+    with imports():  # heavy: only once the program is known to be valid
+        from . import printing, site
     from .plan import documents
     from .project import load_program
 

@@ -32,7 +32,7 @@ from .stamp import build_timestamp
 from .templating import environment
 from .timeline import HORIZON_TEXT
 from .wording import SESSIONS_TEXT, STAGE_TEXT, day, short
-from .workers import PDF_OPTIONS, Layout, Unit, load_weasyprint, render
+from .workers import PDF_OPTIONS, Layout, Unit, imports, load_weasyprint, render
 
 BLANK_GOAL_PAGES = 2
 SMART = [("S", "specific", "Specific", "what exactly will be done"),
@@ -480,7 +480,8 @@ class Pending:
 
     def result(self) -> Assembled:
         """Every document's PDF, in the order the documents were given."""
-        from . import pdfjoin  # imported while the workers render (pypdf takes 0.08 s)
+        with imports():
+            from . import pdfjoin  # imported while the workers render (pypdf takes 0.08 s)
 
         if any(future is not None for future in self.futures.values()):
             # while the workers render what changed, parse for the joins what came from the cache

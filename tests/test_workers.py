@@ -93,3 +93,23 @@ def test_leaving_early_stops_the_forked_step(tmp_path):
         raise ValueError("the build failed elsewhere")
     time.sleep(2.5)
     assert not marker.exists()
+
+
+def test_big_imports_pause_the_collector_and_restore_it():
+    """A build's big imports run without cyclic garbage collection; afterwards it runs as before
+    (a roster of hundreds of workbooks needs it), and what was imported is no longer scanned."""
+    import gc
+    import sys
+
+    from mentorkit.workers import imports
+
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    with imports():
+        assert not gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == frozen  # nothing imported: nothing set aside
+    sys.modules.pop("wave", None)
+    with imports():
+        import wave  # noqa: F401
+    assert gc.isenabled() and gc.get_freeze_count() > frozen
+    gc.unfreeze()
