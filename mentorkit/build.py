@@ -90,6 +90,7 @@ def whole_build_key(program: Path, strict: bool, changelog: bool | None) -> str 
     return digest(*parts)
 
 
+SITE_NICE = 10  # how much lower the site's process runs (`Forked`)
 _ENTRY = re.compile(r"(site|document|calendar)/[0-9a-f]{64}")
 
 
@@ -194,11 +195,16 @@ def _build(program: Path, out: Path, *, jobs: int | None, strict: bool, changelo
 
         versions = history(project.path)
     # MkDocs builds the site in a forked process and the PDFs render in worker processes, while
-    # this one makes the calendar and joins the PDFs; with one job, all of it in this process
+    # this one makes the calendar and joins the PDFs; with one job, all of it in this process.
+    # The PDFs are the longest path (WeasyPrint's import, rendering, joining), so the site is
+    # built at a lower priority, on what the cores have to spare. Measured on 2 cores, 16
+    # interleaved runs each: an edited rebuild 0.573 -> 0.529 s, a clean build 1.77 -> 1.71 s.
+    # (Before the site's pages were kept in the cache, MkDocs took too long to fit in the gaps,
+    # and this made no difference.)
     with _source_date(int(stamp.timestamp())), staged(out, project.root) as stage, \
             tempfile.TemporaryDirectory(prefix="mentorkit-docs-") as work:
         config = site.write_docs(project, Path(work), docs, CALENDAR, versions)
-        with (Forked(site.mkdocs_build, config, stage, cache) if parallel(jobs) else nullcontext()) as site_job, \
+        with (Forked(site.mkdocs_build, config, stage, cache, nice=SITE_NICE) if parallel(jobs) else nullcontext()) as site_job, \
                 printing.start_documents(project, docs, jobs=jobs, cache=cache, warm=warm) as pdfs:
             from .ics import calendar_bytes
 

@@ -160,8 +160,10 @@ def parallel(jobs: int | None) -> bool:
     return (jobs or os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _child(send: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def _child(send: Any, fn: Callable[..., Any], args: tuple[Any, ...], nice: int) -> None:
     try:
+        if nice:
+            os.nice(nice)
         send.send(("ok", fn(*args)))
     except MentorkitError as exc:  # sent as its class and problems: its own pickling would flatten them
         send.send(("error", (type(exc), exc.problems)))
@@ -182,12 +184,15 @@ class Forked:
     a DeprecationWarning hidden by default). Those threads only pass work to the PDF workers; the
     child takes none of their locks, and the locks it does take (logging, imports, malloc) are
     reset in a forked child.
+
+    With `nice`, the child runs at that much lower a priority: work that is not on the longest
+    path of a build (the site, beside the PDFs) then takes the cores only when they are free.
     """
 
-    def __init__(self, fn: Callable[..., Any], *args: Any):
+    def __init__(self, fn: Callable[..., Any], *args: Any, nice: int = 0):
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_child, args=(send, fn, args), daemon=True)
+        self._process = context.Process(target=_child, args=(send, fn, args, nice), daemon=True)
         self._process.start()
         send.close()
         self._outcome: tuple[str, Any] | None = None

@@ -76,6 +76,14 @@ def test_forked_step_returns_its_value_from_another_process():
     assert value == {"site/abc"} and pid != os.getpid()
 
 
+def test_forked_step_can_run_at_a_lower_priority():
+    """The site is built beside the PDFs at a lower priority; this process keeps its own."""
+    own = os.nice(0)
+    with Forked(os.nice, 0, nice=10) as job:
+        assert job.result() == min(own + 10, 19)
+    assert os.nice(0) == own
+
+
 def test_forked_step_raises_its_error_with_every_problem():
     with Forked(_fails) as job, pytest.raises(OutputError) as caught:
         job.result()
