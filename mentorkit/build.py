@@ -8,10 +8,10 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cache import CACHE_DIR, Cache, digest, tool_versions, tree_digest
 from .errors import Problem
@@ -20,6 +20,9 @@ from .plan import CALENDAR, PRINT_DIR
 from .resources import builtin_dir
 from .stamp import build_timestamp, last_commit_time
 from .workers import Forked, imports, parallel, start_warm, stop
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 
 @dataclass(frozen=True)

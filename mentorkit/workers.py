@@ -11,19 +11,20 @@ the rest when it knows how many documents are to be rendered.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import re
 import struct
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import FetchError, MentorkitError
+
+if TYPE_CHECKING:  # multiprocessing is imported only when work goes to other processes
+    from concurrent.futures import ProcessPoolExecutor
 
 PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
 # what WeasyPrint renders: a label (for progress and tests), HTML, base_url, allowed roots, forms
@@ -140,6 +141,9 @@ def start_warm(jobs: int | None) -> ProcessPoolExecutor | None:
     """A forked one-worker pool already importing WeasyPrint; None when PDFs render in-process."""
     if not parallel(jobs):
         return None
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"), initializer=_warm_up)
     pool.submit(_ready)  # with fork, the first task starts the worker
     return pool
@@ -157,6 +161,8 @@ def stop(pool: ProcessPoolExecutor | None) -> None:
 
 def parallel(jobs: int | None) -> bool:
     """Whether work goes to other processes: more than one job, and processes can be forked."""
+    import multiprocessing
+
     return (jobs or os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -190,6 +196,8 @@ class Forked:
     """
 
     def __init__(self, fn: Callable[..., Any], *args: Any, nice: int = 0):
+        import multiprocessing
+
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
         self._process = context.Process(target=_child, args=(send, fn, args, nice), daemon=True)

@@ -244,3 +244,16 @@ def test_a_pages_front_matter_reaches_every_page_that_lists_it(tmp_path):
     build(program, tmp_path / "site", jobs=1)
     assert "md-status--new" in (tmp_path / "site" / "index.html").read_text()
     assert same_as_clean(program, tmp_path / "site")
+
+
+def test_tool_versions_are_the_installed_versions():
+    """Cache keys change when WeasyPrint, MkDocs, Material or the others are upgraded: the versions
+    read from the install folders' names are the ones `importlib.metadata` reports."""
+    from importlib import metadata
+
+    from mentorkit import cache
+
+    for dist in ("weasyprint", "pydyf", "mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "pypdf",
+                 "icalendar"):
+        assert cache._version(dist) == metadata.version(dist), dist
+    assert cache._version("no-such-distribution-here") == "none"
