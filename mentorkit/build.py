@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -23,6 +24,8 @@ from .workers import Forked, imports, parallel, start_warm, stop
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
+
+    from .project import Project
 
 
 @dataclass(frozen=True)
@@ -50,47 +53,47 @@ def _source_date(epoch: int) -> Iterator[None]:
 
 
 def whole_build_key(program: Path, strict: bool, changelog: bool | None) -> str | None:
-    """A key for the entire output, from the raw inputs alone (no validation, no pydantic).
+    """A key for the entire output, from the raw inputs alone: program.yml's bytes, the content and
+    template folders, the tools, the build date. Nothing is parsed (not even YAML: a no-op
+    rebuild never imports it). The files program.yml names (logo, extra pages) are known only
+    once it is read, so the entry kept under this key lists them with their hashes, and is used
+    only while they are unchanged (`_from_cache`).
 
-    None when it cannot be known cheaply (a changelog reads git history; referenced files missing).
-    Same key means same inputs, so a stored output is exactly what a fresh build would write.
+    None when it cannot be known at all (`--changelog` reads git history). Same key and same
+    listed files mean same inputs, so a stored output is exactly what a fresh build would write.
     """
-    from .load import load_yaml
-    from .paths import resolve_inside
-
     if changelog:
         return None
-    try:
-        located = load_yaml(program)
-    except Exception:  # noqa: BLE001 - any problem: take the full path, which reports it properly
-        return None
-    data = located.data if isinstance(located.data, dict) else {}
-    site_options = data.get("site")
-    if changelog is None and isinstance(site_options, dict) and site_options.get("changelog"):
-        return None
     root = program.resolve().parent
-    referenced: list[object] = []
-    info = data.get("program")
-    if isinstance(info, dict) and isinstance(info.get("branding"), dict):
-        referenced.append(info["branding"].get("logo"))
-    pages = data.get("pages")
-    referenced += pages if isinstance(pages, list) else []
-    parts: list[bytes | str] = [tool_versions(), str(strict), program.read_bytes()]
-    for value in referenced:
-        if value is None:
-            continue
-        if not isinstance(value, str):
-            return None
-        path, why = resolve_inside(root, value)
-        if path is None:
-            return None
-        parts += [value, path.read_bytes()]
+    parts: list[bytes | str] = [tool_versions(), str(strict), str(changelog), program.read_bytes()]
     for folder in (builtin_dir("content"), builtin_dir("templates"), root / "content", root / "templates"):
         parts.append(tree_digest(folder) if folder.is_dir() else "-")
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     committed = None if epoch else last_commit_time(program)
     parts.append(epoch or (committed.isoformat() if committed else "program-start"))
     return digest(*parts)
+
+
+def _file_hash(root: Path, value: str) -> str | None:
+    from .paths import resolve_inside
+
+    path, _ = resolve_inside(root, value)
+    if path is None or not path.is_file():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _named_files(project: Project) -> dict[str, str] | None:
+    """The files program.yml names (logo, extra pages), each with its hash; None if one is missing."""
+    from .paths import referenced_files
+
+    hashes: dict[str, str] = {}
+    for _, value in referenced_files(project.program):
+        sha = _file_hash(project.root, value)
+        if sha is None:
+            return None
+        hashes[value] = sha
+    return dict(sorted(hashes.items()))
 
 
 SITE_NICE = 10  # how much lower the site's process runs (`Forked`)
@@ -111,6 +114,8 @@ def _from_cache(cache: Cache, key: str, out: Path, root: Path) -> BuildResult | 
         site_dir = cache.root / entry["site"]
         files = {name: cache.root / source for name, source in entry["files"].items()}
         warnings = tuple(Problem(**w) for w in entry["warnings"])
+        if any(_file_hash(root, value) != sha for value, sha in entry["named"].items()):
+            return None  # a logo or page that program.yml names has changed
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
     if not site_dir.is_dir() or not all(path.is_file() for path in files.values()):
@@ -123,13 +128,15 @@ def _from_cache(cache: Cache, key: str, out: Path, root: Path) -> BuildResult | 
     return BuildResult(out, count, warnings, cached=True)
 
 
-def _remember(cache: Cache, key: str, made: dict[str, str] | None, warnings: tuple[Problem, ...]) -> None:
+def _remember(cache: Cache, key: str, made: dict[str, str] | None, warnings: tuple[Problem, ...],
+              named: dict[str, str] | None) -> None:
     """Note which cache entries the output of this build is made of, under the whole-build key:
-    a list, not another copy of the output."""
-    if made is None:
+    a list, not another copy of the output; and the files program.yml names, with their hashes."""
+    if made is None or named is None:
         return
     site_entry, files = made[""], {name: source for name, source in made.items() if name}
-    entry = {"site": site_entry, "files": dict(sorted(files.items())), "warnings": [w.as_dict() for w in warnings]}
+    entry = {"site": site_entry, "files": dict(sorted(files.items())), "warnings": [w.as_dict() for w in warnings],
+             "named": named}
     cache.put_bytes("build", key, json.dumps(entry, sort_keys=True).encode())
 
 
@@ -170,20 +177,22 @@ def build(program: str | Path = "program.yml", out: str | Path = "site", *, jobs
     # the first PDF worker imports WeasyPrint while this process loads the program
     warm = start_warm(jobs) if program.is_file() else None
     try:
-        result, made = _build(program, out, jobs=jobs, strict=strict, changelog=changelog, cache=cache, warm=warm)
+        result, made, named = _build(program, out, jobs=jobs, strict=strict, changelog=changelog, cache=cache,
+                                     warm=warm)
     finally:
         stop(warm)
     if cache is not None:
         if key is not None:
-            _remember(cache, key, made, result.warnings)
+            _remember(cache, key, made, result.warnings, named)
         cache.prune(("pdf", "layout", "document", "calendar", "site", "build"))
     return result
 
 
 def _build(program: Path, out: Path, *, jobs: int | None, strict: bool, changelog: bool | None,
-           cache: Cache | None, warm: ProcessPoolExecutor | None = None) -> tuple[BuildResult, dict[str, str] | None]:
+           cache: Cache | None, warm: ProcessPoolExecutor | None = None
+           ) -> tuple[BuildResult, dict[str, str] | None, dict[str, str] | None]:
     """The build itself; also, with a cache, the cache entry each output file came from (the
-    MkDocs site under "")."""
+    MkDocs site under ""), and the files program.yml names with their hashes (`_named_files`)."""
     with imports():  # heavy: only once the program is known to be valid
         from . import printing, site
     from .plan import documents
@@ -227,4 +236,6 @@ def _build(program: Path, out: Path, *, jobs: int | None, strict: bool, changelo
                 **{f"{PRINT_DIR}/{name}": entry for name, entry in assembled.entries.items()}}
         if set(made) != {"", *files}:
             made = None
-    return BuildResult(out, count, project.warnings), made
+    # an output made from git history (the changelog) is never reused: the history is no input here
+    named = _named_files(project) if versions is None else None
+    return BuildResult(out, count, project.warnings), made, named

@@ -6,10 +6,9 @@ import re
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from .errors import Problem
-from .load import Located, Path_
-
 if TYPE_CHECKING:
+    from .errors import Problem
+    from .load import Located, Path_
     from .model import ProgramFile
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")

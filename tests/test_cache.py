@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import mkdocs.commands.build as mkdocs_build
@@ -122,6 +123,15 @@ def test_whole_build_cache_sees_every_input(tmp_path, monkeypatch):
     (tmp_path / "assets" / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>')
     assert not build(program, tmp_path / "site", jobs=1).cached
     assert b'width="8"' in (tmp_path / "site" / "assets" / "logo.svg").read_bytes()
+    # an extra page outside content/: only its hash in the entry can tell it changed
+    (tmp_path / "extra").mkdir()
+    (tmp_path / "extra" / "rooms.md").write_text("# Rooms\n\nMeet in room 4.\n")
+    program.write_text(program.read_text().replace("  - content/charter.md\n", "  - content/charter.md\n  - extra/rooms.md\n"))
+    assert not build(program, tmp_path / "site", jobs=1).cached
+    assert build(program, tmp_path / "site", jobs=1).cached
+    (tmp_path / "extra" / "rooms.md").write_text("# Rooms\n\nMeet in room 5.\n")
+    assert not build(program, tmp_path / "site", jobs=1).cached
+    assert "room 5" in (tmp_path / "site" / "pages" / "rooms.html").read_text()
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000001")
     assert not build(program, tmp_path / "site", jobs=1).cached
     assert not build(program, tmp_path / "site", jobs=1, strict=True).cached
@@ -257,3 +267,14 @@ def test_tool_versions_are_the_installed_versions():
                  "icalendar"):
         assert cache._version(dist) == metadata.version(dist), dist
     assert cache._version("no-such-distribution-here") == "none"
+
+
+def test_a_build_with_a_changelog_is_never_reused(tmp_path):
+    """The changelog page comes from git history, which is no input of the whole-build key."""
+    program = copy_reference(tmp_path)
+    program.write_text(program.read_text() + "site:\n  changelog: true\n")
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "First design"]):
+        subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args], cwd=tmp_path, check=True)
+    first = build(program, tmp_path / "site", jobs=1)
+    assert not first.cached and (tmp_path / "site" / "changelog.html").is_file()
+    assert not build(program, tmp_path / "site", jobs=1).cached
