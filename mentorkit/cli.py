@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import gc
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -43,14 +45,32 @@ def handles_errors(fn: F) -> F:
 
 
 def run() -> None:
-    """The `mentorkit` command (and `python -m mentorkit`). When the command is done, the
-    interpreter's last garbage collection over everything a build loaded (MkDocs, WeasyPrint,
-    parsed PDFs: 0.1 s) is skipped; objects are still finalised as usual."""
+    """The `mentorkit` command (and `python -m mentorkit`).
+
+    When the command is done, exit handlers run and the output streams are flushed, and then the
+    process ends without the interpreter taking apart, one by one, the modules and objects a
+    build loaded (MkDocs, WeasyPrint, parsed PDFs): that took 0.1 s of garbage collection, then
+    0.016 s more, a fifth of a no-op rebuild. Every file mentorkit writes is closed before.
+    """
     try:
         main()
+    except SystemExit as done:
+        code = done.code
+    else:
+        code = 0
     finally:
         gc.disable()
         gc.freeze()
+    if isinstance(code, str):  # as `sys.exit("message")` does
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe, a closed stream
+            pass
+    os._exit(code or 0)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -119,6 +119,17 @@ def test_version_and_help_with_examples():
         assert "Examples:" in out and "mentorkit " + command in out, command
 
 
+def test_the_command_ends_with_its_output_whole_and_its_exit_code():
+    """The process ends without the interpreter's teardown: what it printed must still all arrive
+    through a pipe, and errors must still exit with 2."""
+    schema = subprocess.run([sys.executable, "-m", "mentorkit", "schema"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60)
+    assert schema.returncode == 0 and json.loads(schema.stdout)["title"] == "ProgramFile"
+    bad = subprocess.run([sys.executable, "-m", "mentorkit", "check", str(ROOT / "tests" / "bad" / "03-duplicate-key.yml")],
+                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "duplicate key 'type'" in bad.stderr and "Traceback" not in bad.stderr
+
+
 def test_python_dash_m_runs_the_cli():
     done = subprocess.run([sys.executable, "-m", "mentorkit", "check", str(REFERENCE)], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
