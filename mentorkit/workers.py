@@ -11,11 +11,13 @@ the rest when it knows how many documents are to be rendered.
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 import re
 import struct
 import subprocess
 import sys
+import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -83,8 +85,53 @@ def imports() -> Iterator[None]:
             gc.enable()
 
 
+# Modules WeasyPrint imports at once but uses only for fonts mentorkit's printables rarely meet:
+# fontTools' subsetter (a fallback when HarfBuzz cannot subset a font) and its variable-font
+# instancer (variable fonts), with the names WeasyPrint takes from them. A fifth of its import.
+DEFERRED = (("fontTools.subset", ()), ("fontTools.varLib.instancer", ("instantiateVariableFont",)))
+
+
+def deferred(name: str, functions: tuple[str, ...] = ()) -> types.ModuleType:
+    """A stand-in for module `name`, put in sys.modules while another module is imported: the real
+    module is imported the first time anything of it is used (an attribute, or one of
+    `functions`, which the importer takes by name: they are stand-ins that call the real ones)."""
+    stub = types.ModuleType(name)
+
+    def real() -> types.ModuleType:
+        if sys.modules.get(name) is stub:
+            del sys.modules[name]
+        return importlib.import_module(name)
+
+    def __getattr__(attr: str) -> Any:  # noqa: N807 - a module's own __getattr__ (PEP 562)
+        if attr.startswith("__"):  # the import system asking what kind of module this is
+            raise AttributeError(attr)
+        return getattr(real(), attr)
+
+    setattr(stub, "__getattr__", __getattr__)  # noqa: B010
+    for function in functions:
+        def call(*args: Any, _function: str = function, **kwargs: Any) -> Any:
+            return getattr(real(), _function)(*args, **kwargs)
+
+        call.__name__ = call.__qualname__ = function
+        setattr(stub, function, call)
+    return stub
+
+
+@contextmanager
+def _deferring(modules: tuple[tuple[str, tuple[str, ...]], ...]) -> Iterator[None]:
+    stubs = {name: deferred(name, functions) for name, functions in modules if name not in sys.modules}
+    sys.modules.update(stubs)
+    try:
+        yield
+    finally:
+        for name, stub in stubs.items():
+            if sys.modules.get(name) is stub:
+                del sys.modules[name]
+
+
 def load_weasyprint() -> None:
-    """Import WeasyPrint (once per process), its libraries looked up by `_ldconfig_lookup`.
+    """Import WeasyPrint (once per process), its libraries looked up by `_ldconfig_lookup`, and
+    the modules in `DEFERRED` imported only when first used.
 
     Should that import fail, it is tried again the usual way, so the quick lookup can only save
     time, never make WeasyPrint unavailable.
@@ -93,7 +140,7 @@ def load_weasyprint() -> None:
         return
     import ctypes.util
 
-    with imports():
+    with imports(), _deferring(DEFERRED):
         lookup, usual = _ldconfig_lookup(), ctypes.util.find_library
         if lookup is not None:
             setattr(ctypes.util, "find_library", lookup)  # noqa: B010 - for the length of the import only

@@ -121,3 +121,41 @@ def test_big_imports_pause_the_collector_and_restore_it():
         import wave  # noqa: F401
     assert gc.isenabled() and gc.get_freeze_count() > frozen
     gc.unfreeze()
+
+
+DEFERRED_CHECK = """
+import sys
+from mentorkit.workers import DEFERRED, load_weasyprint
+load_weasyprint()
+print(sorted(name for name, _ in DEFERRED if name in sys.modules))
+import weasyprint.pdf.fonts as fonts
+import fontTools.subset, fontTools.varLib.instancer
+print(fonts.subset.Options is fontTools.subset.Options)
+outcomes = []
+for function in (fonts.instantiateVariableFont, fontTools.varLib.instancer.instantiateVariableFont):
+    try:
+        function(None, {})
+    except Exception as exc:
+        outcomes.append(type(exc).__name__ + str(exc))
+print(len(set(outcomes)) == 1 and len(outcomes) == 2)
+"""
+
+
+def test_weasyprint_loads_the_rarely_used_font_tools_only_when_used():
+    """fontTools' subsetter and variable-font instancer are not imported with WeasyPrint (a fifth
+    of its import), yet what WeasyPrint took from them is the real thing once used."""
+    done = subprocess.run([sys.executable, "-c", DEFERRED_CHECK], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[:3] == ["[]", "True", "True"], done.stdout
+
+
+def test_a_deferred_module_is_imported_at_its_first_use():
+    from mentorkit.workers import deferred
+
+    sys.modules.pop("colorsys", None)
+    stub = deferred("colorsys", ("rgb_to_hsv",))
+    sys.modules["colorsys"] = stub
+    import colorsys as taken  # what an importer gets while the stand-in is there
+
+    assert taken is stub and not hasattr(stub, "__path__")
+    assert taken.rgb_to_hsv(1.0, 0.0, 0.0) == (0.0, 1.0, 1.0)  # imports the real one, and calls it
+    assert sys.modules["colorsys"] is not stub and taken.ONE_THIRD == sys.modules["colorsys"].ONE_THIRD
