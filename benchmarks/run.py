@@ -122,8 +122,8 @@ def bench_rebuild(tmp: Path, rounds: int = 5) -> None:
     report("clean build, s", f"{best['clean']:.2f}", "", None)
     report("no-op rebuild, s", f"{best['noop']:.2f}", "", None)
     report("rebuild after one question edited, s", f"{best['edited']:.2f}", "", None)
-    report("no-op rebuild / clean build", f"{best['noop'] / best['clean']:.2f}", "<= 0.10", best["noop"] / best["clean"] <= 0.10)
-    report("one question edited / clean build", f"{best['edited'] / best['clean']:.2f}", "<= 0.30",
+    report("no-op rebuild / clean build", f"{best['noop'] / best['clean']:.3f}", "<= 0.10", best["noop"] / best["clean"] <= 0.10)
+    report("one question edited / clean build", f"{best['edited'] / best['clean']:.3f}", "<= 0.30",
            best["edited"] / best["clean"] <= 0.30)
 
 
