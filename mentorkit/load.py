@@ -87,6 +87,8 @@ _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 # libyaml parses ten times faster (8 ms -> 1 ms for the reference program, which every build
 # parses twice); it is given the same resolvers and constructors, and used only while it finds
 # nothing wrong: on any problem the file is read again by `_Loader`, whose messages are tested.
+# A file with a tab is read by `_Loader` alone: libyaml accepts tabs where PyYAML refuses them
+# (found by fuzzing), and PyYAML's refusal is the message mentorkit explains.
 _FastLoader: Any = None
 if yaml.__with_libyaml__:
     class _CLoader(yaml.CSafeLoader):  # libyaml's parser, PyYAML's resolver
@@ -211,7 +213,7 @@ def _decode(raw: bytes, file: str) -> str:
 
 def parse_yaml(text: str, file: str) -> Located:
     """YAML text -> data with marks; raises ProgramError listing every problem found."""
-    if _FastLoader is not None:
+    if _FastLoader is not None and "\t" not in text:  # libyaml reads `p<TAB>rogram:` as a key; PyYAML refuses tabs
         fast = None
         try:
             fast = _FastLoader(text)

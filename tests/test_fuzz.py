@@ -119,7 +119,10 @@ def test_libyaml_reads_the_examples_as_the_pure_python_loader_does(path):
 
 
 YAML_11_TRAPS = ["a: yes", "a: no", "a: on", "a: 0777", "a: 1_000", "a: 2027-02-01", "a: 12:30", "a: .inf", "a: ~",
-                 "a: 0x1F", "a: 1e3", "a: [Off, NULL, True, -0.5, +7]", "a: !!str 5", "a: &x [1]\nb: *x"]
+                 "a: 0x1F", "a: 1e3", "a: [Off, NULL, True, -0.5, +7]", "a: !!str 5", "a: &x [1]\nb: *x",
+                 # where libyaml and PyYAML part ways: tabs (found by fuzzing), odd line breaks, marks
+                 "p\trogram: x", "a: |\n  x\n  \ty", "a: b\x85c: d", "a: b\u2028c: d", "\ufeffa: b", "a: b\rc: d",
+                 "k" * 1100 + ": v", "a: b#c", "a:b", "a: - b", "  a: 1\n b: 2"]
 
 
 @pytest.mark.parametrize("text", YAML_11_TRAPS)
