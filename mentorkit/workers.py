@@ -129,28 +129,45 @@ def _deferring(modules: tuple[tuple[str, tuple[str, ...]], ...]) -> Iterator[Non
                 del sys.modules[name]
 
 
-def load_weasyprint() -> None:
-    """Import WeasyPrint (once per process), its libraries looked up by `_ldconfig_lookup`, and
-    the modules in `DEFERRED` imported only when first used.
+# where WeasyPrint's parsed C declarations are kept (`cdefs`): set by a build that has a cache
+# folder, before any worker is forked; None: parsed as usual
+DECLARATIONS: Path | None = None
 
-    Should that import fail, it is tried again the usual way, so the quick lookup can only save
+
+def keep_declarations(folder: Path | None) -> None:
+    """Keep WeasyPrint's parsed C declarations in `folder` (None: do not) for later imports in this
+    process and the processes forked from it."""
+    global DECLARATIONS  # noqa: PLW0603 - read by every process forked after this
+    DECLARATIONS = folder
+
+
+def load_weasyprint() -> None:
+    """Import WeasyPrint (once per process), its libraries looked up by `_ldconfig_lookup`, the
+    modules in `DEFERRED` imported only when first used, and its C declarations read from
+    `DECLARATIONS` when they were kept there (`cdefs`).
+
+    Should that import fail, it is tried again the usual way, so these shortcuts can only save
     time, never make WeasyPrint unavailable.
     """
     if "weasyprint" in sys.modules:
         return
     import ctypes.util
 
-    with imports(), _deferring(DEFERRED):
+    from .cdefs import declarations
+
+    with imports():
         lookup, usual = _ldconfig_lookup(), ctypes.util.find_library
-        if lookup is not None:
-            setattr(ctypes.util, "find_library", lookup)  # noqa: B010 - for the length of the import only
-            try:
+        try:
+            with _deferring(DEFERRED), declarations(DECLARATIONS):
+                if lookup is not None:
+                    setattr(ctypes.util, "find_library", lookup)  # noqa: B010 - for the length of the import only
                 import weasyprint  # noqa: F401
                 return
-            except OSError:
-                pass
-            finally:
-                ctypes.util.find_library = usual
+        except Exception:  # noqa: BLE001 - tried again below, the usual way, where it fails for real
+            for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+                del sys.modules[name]
+        finally:
+            ctypes.util.find_library = usual
         import weasyprint  # noqa: F401, F811
 
 
