@@ -20,7 +20,7 @@ from .output import staged, write_files
 from .plan import CALENDAR, PRINT_DIR
 from .resources import builtin_dir
 from .stamp import build_timestamp, last_commit_time
-from .workers import Forked, imports, keep_declarations, parallel, start_warm, stop
+from .workers import Forked, imports, keep, parallel, start_warm, stop
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -175,7 +175,7 @@ def build(program: str | Path = "program.yml", out: str | Path = "site", *, jobs
             cache.prune(("build",))
             return hit
     # the first PDF worker imports WeasyPrint while this process loads the program
-    keep_declarations(cache.root / "cffi" if cache is not None else None)
+    keep(cache.root if cache is not None else None)
     warm = start_warm(jobs) if program.is_file() else None
     try:
         result, made, named = _build(program, out, jobs=jobs, strict=strict, changelog=changelog, cache=cache,

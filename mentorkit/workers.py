@@ -18,6 +18,7 @@ import struct
 import subprocess
 import sys
 import types
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -129,22 +130,23 @@ def _deferring(modules: tuple[tuple[str, tuple[str, ...]], ...]) -> Iterator[Non
                 del sys.modules[name]
 
 
-# where WeasyPrint's parsed C declarations are kept (`cdefs`): set by a build that has a cache
-# folder, before any worker is forked; None: parsed as usual
-DECLARATIONS: Path | None = None
+# where WeasyPrint's workers keep what later processes can reuse: its parsed C declarations
+# (`cdefs`) and compressed fonts (`deflate`); set by a build that has a cache folder, before any
+# worker is forked. None: nothing is kept (fonts are still compressed once per process).
+KEPT: Path | None = None
 
 
-def keep_declarations(folder: Path | None) -> None:
-    """Keep WeasyPrint's parsed C declarations in `folder` (None: do not) for later imports in this
+def keep(folder: Path | None) -> None:
+    """Keep what WeasyPrint's import and renders can reuse under `folder` (None: do not), for this
     process and the processes forked from it."""
-    global DECLARATIONS  # noqa: PLW0603 - read by every process forked after this
-    DECLARATIONS = folder
+    global KEPT  # noqa: PLW0603 - read by every process forked after this
+    KEPT = folder
 
 
 def load_weasyprint() -> None:
     """Import WeasyPrint (once per process), its libraries looked up by `_ldconfig_lookup`, the
-    modules in `DEFERRED` imported only when first used, and its C declarations read from
-    `DECLARATIONS` when they were kept there (`cdefs`).
+    modules in `DEFERRED` imported only when first used, its C declarations read from `KEPT` when
+    they were kept there (`cdefs`), and the fonts it embeds compressed once (`deflate`).
 
     Should that import fail, it is tried again the usual way, so these shortcuts can only save
     time, never make WeasyPrint unavailable.
@@ -158,10 +160,11 @@ def load_weasyprint() -> None:
     with imports():
         lookup, usual = _ldconfig_lookup(), ctypes.util.find_library
         try:
-            with _deferring(DEFERRED), declarations(DECLARATIONS):
+            with _deferring(DEFERRED), declarations(KEPT / "cffi" if KEPT is not None else None):
                 if lookup is not None:
                     setattr(ctypes.util, "find_library", lookup)  # noqa: B010 - for the length of the import only
                 import weasyprint  # noqa: F401
+                _remember_fonts()
                 return
         except Exception:  # noqa: BLE001 - tried again below, the usual way, where it fails for real
             for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
@@ -169,6 +172,16 @@ def load_weasyprint() -> None:
         finally:
             ctypes.util.find_library = usual
         import weasyprint  # noqa: F401, F811
+        _remember_fonts()
+
+
+def _remember_fonts() -> None:
+    import pydyf
+
+    from . import deflate
+
+    if getattr(pydyf, "zlib", None) is zlib:
+        pydyf.zlib = deflate.stand_in(KEPT / "deflate" if KEPT is not None else None)
 
 
 def render(unit: Unit) -> tuple[str, bytes, Layout]:

@@ -15,7 +15,7 @@ RENDER = """
 import sys
 from pathlib import Path
 from mentorkit import workers
-workers.keep_declarations(Path(sys.argv[1]) if sys.argv[1] else None)
+workers.keep(Path(sys.argv[1]) if sys.argv[1] else None)
 workers.load_weasyprint()
 parsed = "pycparser" in sys.modules
 html = ('<html lang="en"><body><h1>Mentoring <em>goals</em></h1><p>Ask what went <b>well</b>.</p>'
@@ -27,12 +27,14 @@ sys.stderr.write("parsed" if parsed else "tables")
 
 
 def _render(folder: Path | None) -> tuple[bytes, str]:
-    done = subprocess.run([sys.executable, "-c", RENDER, str(folder or "")], capture_output=True, check=True)
+    """Render in a new process whose kept declarations are in `folder` (None: nothing kept)."""
+    root = str(folder.parent) if folder is not None else ""
+    done = subprocess.run([sys.executable, "-c", RENDER, root], capture_output=True, check=True)
     return done.stdout, done.stderr.decode().strip().splitlines()[-1]
 
 
 def test_a_later_process_imports_weasyprint_without_parsing_its_c_declarations(tmp_path):
-    folder = tmp_path / "cffi"
+    folder = tmp_path / "kept" / "cffi"
     plain, how = _render(None)
     assert how == "parsed" and plain.startswith(b"%PDF")
     first, how = _render(folder)
@@ -44,7 +46,7 @@ def test_a_later_process_imports_weasyprint_without_parsing_its_c_declarations(t
 
 
 def test_damaged_declarations_are_parsed_again_and_replaced(tmp_path):
-    folder = tmp_path / "cffi"
+    folder = tmp_path / "kept" / "cffi"
     _render(folder)
     (entry,) = folder.iterdir()
     good = entry.read_bytes()
@@ -56,8 +58,8 @@ def test_damaged_declarations_are_parsed_again_and_replaced(tmp_path):
 
 
 def test_declarations_of_another_version_are_replaced(tmp_path):
-    folder = tmp_path / "cffi"
-    folder.mkdir()
+    folder = tmp_path / "kept" / "cffi"
+    folder.mkdir(parents=True)
     (folder / f"{_PREFIX}0123").write_bytes(b"tables of an older WeasyPrint")
     (folder / "notes.txt").write_text("not mentorkit's")
     _render(folder)
