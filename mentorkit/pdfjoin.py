@@ -27,7 +27,7 @@ import hashlib
 import io
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pypdf import PdfReader
@@ -91,6 +91,9 @@ class _Pdf:
     _raw: dict[int, bytes] | None = None
     _streams: dict[bytes, int] | None = None
     _body: dict[int, tuple[bytes, bytes | None]] | None = None
+    # this PDF's objects as a join wrote them, under everything that decided their bytes: a
+    # build's two workbooks carry the same pieces, numbered alike, after covers of equal size
+    rewritten: dict[tuple[Any, ...], dict[int, bytes]] = field(default_factory=dict)
 
     @property
     def raw(self) -> dict[int, bytes]:
@@ -518,12 +521,21 @@ def join(base: bytes, before: Sequence[bytes] = (), after: Sequence[bytes] = (),
         return _stamped(obj, form, brackets) if form is not None else obj
 
     marker = DEST_SCHEME.encode()
+    all_names = tuple(sorted(names))
     for index, g in enumerate(groups):
         if g.remap is None:
             continue
         skipped = aliases[index if index < base_index else index - 1]
+        numbered = sorted(g.remap.items(), key=lambda item: item[1])
+        written = tuple(new for _, new in numbered)
+        memo = (tuple(numbered), g.shift, tuple(sorted(skipped)), size, brackets, all_names,
+                tuple(sorted((num, tuple(sorted(patches[num].items()))) for num in written if num in patches)),
+                tuple(sorted((old, form) for (i, old), form in page_stamp.items() if i == index)))
+        if memo in g.pdf.rewritten:
+            w.objects.update(g.pdf.rewritten[memo])
+            continue
         raw = g.pdf.raw
-        for old, new in sorted(g.remap.items(), key=lambda item: item[1]):
+        for old, new in numbered:
             if new < size or old in skipped:  # one of the base's objects, or a font file carried already
                 continue
             data = raw.get(old)
@@ -536,6 +548,8 @@ def join(base: bytes, before: Sequence[bytes] = (), after: Sequence[bytes] = (),
                 w.objects[new] = head if sliced[1] is None else head + b"\nstream\n" + sliced[1] + b"\nendstream"
             else:
                 w.put(new, patched(edited(g.pdf.reader.get_object(old), index, old), new), g.remap, g.shift)
+        g.pdf.rewritten[memo] = {new: w.objects[new] for old, new in numbered
+                                 if new >= size and old not in skipped and new in w.objects}
     base_edits = set(patches) | {ref.idnum for ref in b.kids if (base_index, ref.idnum) in page_stamp}
     for ref in b.kids:  # the base's links to other pieces
         for annot in list.__iter__(_get(ref.get_object(), "/Annots") or ArrayObject()):

@@ -6,6 +6,7 @@ import io
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import REFERENCE, SHARED, copy_reference, need_tool
@@ -283,3 +284,21 @@ def test_text_that_looks_like_a_reference_survives_renumbering(tmp_path):
     if need_tool("qpdf"):
         (tmp_path / "t.pdf").write_bytes(data)
         assert subprocess.run(["qpdf", "--check", str(tmp_path / "t.pdf")], capture_output=True).returncode == 0
+
+
+def test_pieces_two_joins_share_are_written_once_and_the_same():
+    """A build's two workbooks carry the same pieces after covers of equal size: the second join
+    reuses how the first wrote them, and gives the bytes it gives on its own."""
+    covers = [pdf(f"<h1 id='cover'>{who} workbook</h1><input type='text' name='person.name'>", title=f"{who} workbook")
+              for who in ("Mentor", "Mentee")]
+    base = pdf("<h1 id='b'>Goals</h1><p><a href='#tail'>to the log</a></p><input type='checkbox' name='goal.done'>")
+    tail = pdf("<h1 id='tail'>Meeting log</h1><textarea name='log.notes'></textarea>")
+    numbers = pdf("<p>1</p><p style='break-before: page'>2</p>")
+    parsed: dict[bytes, Any] = {}
+    shared = [join(base, [cover], [tail], info_from=0, numbers=numbers, unnumbered=1, _parsed=parsed) for cover in covers]
+    alone = [join(base, [cover], [tail], info_from=0, numbers=numbers, unnumbered=1) for cover in covers]
+    assert shared == alone and shared[0] != shared[1]
+    (tail_parsed,) = [p for p in parsed.values() if p.reader.get_num_pages() == 1 and p.dests and "tail" in map(str, p.dests)]
+    assert len(tail_parsed.rewritten) == 1  # written once, reused by the second join
+    third = join(base, [pdf("<h1>Other</h1><p>a</p><p>b</p><input name='x'><input name='y'>")], [tail], _parsed=parsed)
+    assert third == join(base, [pdf("<h1>Other</h1><p>a</p><p>b</p><input name='x'><input name='y'>")], [tail])
