@@ -487,6 +487,26 @@ def _page_renders(renders: _PageRenders | None) -> Iterator[None]:
         mkdocs_build._build_page = original_build_page
 
 
+def prepare_mkdocs() -> None:
+    """Import what `run_mkdocs` needs (MkDocs, Material's search plugin, Markdown and the
+    extensions mkdocs.yml lists) and look up the installed themes, ahead of a build."""
+    from .workers import imports
+
+    with imports():
+        import markdown.extensions.admonition  # noqa: F401
+        import markdown.extensions.attr_list  # noqa: F401
+        import markdown.extensions.def_list  # noqa: F401
+        import markdown.extensions.md_in_html  # noqa: F401
+        import markdown.extensions.tables  # noqa: F401
+        import markdown.extensions.toc  # noqa: F401
+        import mkdocs.commands.build  # noqa: F401
+        import mkdocs.config  # noqa: F401
+        import mkdocs.utils
+        from material.plugins.search import plugin  # noqa: F401
+
+        mkdocs.utils.get_themes()
+
+
 def run_mkdocs(config_file: Path, site_dir: Path, cache_dir: Path | None = None) -> None:
     """Build a generated mkdocs.yml in-process into `site_dir`; warnings fail the build.
 

@@ -243,10 +243,19 @@ def parallel(jobs: int | None) -> bool:
     return (jobs or os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _child(send: Any, fn: Callable[..., Any], args: tuple[Any, ...], nice: int) -> None:
+def _child(send: Any, fn: Callable[..., Any], args: tuple[Any, ...], nice: int,
+           ready: Callable[[], Any] | None = None, orders: Any = None) -> None:
     try:
         if nice:
             os.nice(nice)
+        if ready is not None:
+            ready()
+        if orders is not None:
+            try:
+                args, environ = orders.recv()
+            except EOFError:  # the parent went on without this step (its build failed)
+                return
+            os.environ.update(environ)
         send.send(("ok", fn(*args)))
     except MentorkitError as exc:  # sent as its class and problems: its own pickling would flatten them
         send.send(("error", (type(exc), exc.problems)))
@@ -270,17 +279,38 @@ class Forked:
 
     With `nice`, the child runs at that much lower a priority: work that is not on the longest
     path of a build (the site, beside the PDFs) then takes the cores only when they are free.
+
+    With `later`, the child is forked before its arguments are known: it runs `ready()` (its
+    imports) at once, then waits for `start(*args)`. MkDocs' process is forked as a build starts,
+    and imports MkDocs while this process loads the program.
     """
 
-    def __init__(self, fn: Callable[..., Any], *args: Any, nice: int = 0):
+    def __init__(self, fn: Callable[..., Any], *args: Any, nice: int = 0, ready: Callable[[], Any] | None = None,
+                 later: bool = False):
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_child, args=(send, fn, args, nice), daemon=True)
+        orders: Any = None
+        self._orders: Any = None
+        if later:
+            orders, self._orders = context.Pipe(duplex=False)
+        self._process = context.Process(target=_child, args=(send, fn, args, nice, ready, orders), daemon=True)
         self._process.start()
         send.close()
+        if orders is not None:
+            orders.close()
         self._outcome: tuple[str, Any] | None = None
+
+    def start(self, *args: Any, environ: dict[str, str] | None = None) -> None:
+        """With `later`: the child, forked early and made `ready` (its imports done), now runs
+        `fn(*args)` with `environ` added to its environment (set here after it was forked)."""
+        assert self._orders is not None, "start() is for a step forked with later=True"
+        try:
+            self._orders.send((args, environ or {}))
+        except OSError:  # the child has ended already: result() tells why
+            pass
+        self._orders.close()
 
     def result(self) -> Any:
         if self._outcome is None:
@@ -306,3 +336,5 @@ class Forked:
             self._process.terminate()
         self._process.join()
         self._receive.close()
+        if self._orders is not None:
+            self._orders.close()

@@ -103,6 +103,42 @@ def test_leaving_early_stops_the_forked_step(tmp_path):
     assert not marker.exists()
 
 
+def _marks(path):
+    path.write_text("ready")
+
+
+def _reads(path, name):
+    return path.read_text(), os.environ.get(name), os.getpid()
+
+
+def test_a_step_forked_early_gets_ready_then_runs_what_it_is_given_later(tmp_path):
+    """MkDocs' process is forked before the pages exist: it imports MkDocs first, then builds the
+    pages it is sent, with the build date set in this process after the fork."""
+    marker = tmp_path / "ready"
+    name = "MENTORKIT_TEST_LATER"
+    with Forked(_reads, ready=lambda: _marks(marker), later=True) as job:
+        for _ in range(100):  # ready() runs at once, before any start()
+            if marker.exists():
+                break
+            time.sleep(0.05)
+        assert marker.read_text() == "ready"
+        os.environ[name] = "1700000000"
+        try:
+            job.start(marker, name, environ={name: os.environ[name]})
+        finally:
+            del os.environ[name]
+        text, value, pid = job.result()
+    assert (text, value) == ("ready", "1700000000") and pid != os.getpid()
+
+
+def test_a_step_forked_early_and_never_started_does_nothing(tmp_path):
+    marker = tmp_path / "late"
+    with pytest.raises(ValueError), Forked(_sleeps, marker, later=True):
+        raise ValueError("the program was invalid")
+    time.sleep(2.5)
+    assert not marker.exists()
+
+
 def test_big_imports_pause_the_collector_and_restore_it():
     """A build's big imports run without cyclic garbage collection; afterwards it runs as before
     (a roster of hundreds of workbooks needs it), and what was imported is no longer scanned."""
