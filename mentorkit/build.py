@@ -185,7 +185,7 @@ def build(program: str | Path = "program.yml", out: str | Path = "site", *, jobs
     if cache is not None:
         if key is not None:
             _remember(cache, key, made, result.warnings, named)
-        cache.prune(("pdf", "layout", "document", "calendar", "site", "build"))
+        cache.prune(("pdf", "layout", "document", "joined", "calendar", "site", "build"))
     return result
 
 

@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import marshal
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from pypdf import PdfReader
 from pypdf.generic import (
@@ -94,6 +95,7 @@ class _Pdf:
     # this PDF's objects as a join wrote them, under everything that decided their bytes: a
     # build's two workbooks carry the same pieces, numbered alike, after covers of equal size
     rewritten: dict[tuple[Any, ...], dict[int, bytes]] = field(default_factory=dict)
+    digest: bytes = b""  # of the PDF's bytes, when parsed through `_cached`
 
     @property
     def raw(self) -> dict[int, bytes]:
@@ -431,7 +433,29 @@ def _cached(data: bytes, cache: dict[bytes, _Pdf]) -> _Pdf:
         if len(cache) > 64:
             cache.clear()
         cache[key] = _parse(data)
+        cache[key].digest = key
     return cache[key]
+
+
+class Kept(Protocol):
+    """Where a join keeps how it wrote each piece, for the next build's joins (`join`'s `_kept`)."""
+
+    def get(self, key: str) -> bytes | None: ...
+
+    def put(self, key: str, data: bytes) -> None: ...
+
+
+def _kept_rewrite(data: bytes | None) -> dict[int, bytes] | None:
+    """A kept rewrite, or None when there is none or it is damaged."""
+    if data is None:
+        return None
+    try:
+        value = marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(value, dict) or not all(isinstance(k, int) and isinstance(v, bytes) for k, v in value.items()):
+        return None
+    return value
 
 
 def prepare(data: bytes, parsed: dict[bytes, _Pdf]) -> None:
@@ -453,12 +477,14 @@ def layout(data: bytes) -> tuple[int, dict[str, int]]:
 
 def join(base: bytes, before: Sequence[bytes] = (), after: Sequence[bytes] = (), *,
          info_from: int | None = None, title: str | None = None, numbers: bytes | None = None,
-         unnumbered: int = 0, _parsed: dict[bytes, _Pdf] | None = None) -> bytes:
+         unnumbered: int = 0, _parsed: dict[bytes, _Pdf] | None = None, _kept: Kept | None = None) -> bytes:
     """`before` + `base` + `after` as one PDF. `info_from` picks the title metadata: None keeps the
     base's, an index into before + after takes that part's (a personalised cover names the person);
     `title`, if given, replaces the title in it. `numbers` is an overlay PDF with as many pages as
     the result after the first `unnumbered` (a cover), drawn onto them: the page numbers.
-    `_parsed` keeps parsed inputs between calls that share them.
+    `_parsed` keeps parsed inputs between calls that share them, and how each part was written;
+    `_kept` keeps the latter from one build to the next (after an edit to one piece, the others
+    are numbered as they were, and their objects are taken as they were written).
     """
     cache = _parsed if _parsed is not None else {}
     b = _cached(base, cache)
@@ -531,6 +557,12 @@ def join(base: bytes, before: Sequence[bytes] = (), after: Sequence[bytes] = (),
         memo = (tuple(numbered), g.shift, tuple(sorted(skipped)), size, brackets, all_names,
                 tuple(sorted((num, tuple(sorted(patches[num].items()))) for num in written if num in patches)),
                 tuple(sorted((old, form) for (i, old), form in page_stamp.items() if i == index)))
+        kept_key = hashlib.sha256(g.pdf.digest + repr(memo).encode()).hexdigest() \
+            if _kept is not None and g.pdf.digest else None
+        if memo not in g.pdf.rewritten and kept_key is not None and _kept is not None:
+            found = _kept_rewrite(_kept.get(kept_key))
+            if found is not None and set(found) == {new for old, new in numbered if new >= size and old not in skipped}:
+                g.pdf.rewritten[memo] = found
         if memo in g.pdf.rewritten:
             w.objects.update(g.pdf.rewritten[memo])
             continue
@@ -550,6 +582,8 @@ def join(base: bytes, before: Sequence[bytes] = (), after: Sequence[bytes] = (),
                 w.put(new, patched(edited(g.pdf.reader.get_object(old), index, old), new), g.remap, g.shift)
         g.pdf.rewritten[memo] = {new: w.objects[new] for old, new in numbered
                                  if new >= size and old not in skipped and new in w.objects}
+        if kept_key is not None and _kept is not None:
+            _kept.put(kept_key, marshal.dumps(g.pdf.rewritten[memo]))
     base_edits = set(patches) | {ref.idnum for ref in b.kids if (base_index, ref.idnum) in page_stamp}
     for ref in b.kids:  # the base's links to other pieces
         for annot in list.__iter__(_get(ref.get_object(), "/Annots") or ArrayObject()):

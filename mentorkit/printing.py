@@ -267,6 +267,20 @@ def _overlay_html(body: Body, count: int) -> str:
     return f"{head}\n" + '<div class="mk-page"></div>' * count + "\n</body>\n</html>\n"
 
 
+class _KeptJoins:
+    """How the joins of a build wrote each piece (`pdfjoin.join`'s `_kept`), in the cache, keyed
+    also by the tools' versions and mentorkit's code."""
+
+    def __init__(self, cache: Cache):
+        self.cache = cache
+
+    def get(self, key: str) -> bytes | None:
+        return self.cache.get_bytes("joined", digest("joined", tool_versions(), key))
+
+    def put(self, key: str, data: bytes) -> None:
+        self.cache.put_bytes("joined", digest("joined", tool_versions(), key), data)
+
+
 class Assembled(Mapping[str, bytes]):
     """Document name -> PDF bytes; each body is joined from its pieces once, and a workbook from
     its cover and body when asked for, so a roster of hundreds is never all in memory at once."""
@@ -276,6 +290,7 @@ class Assembled(Mapping[str, bytes]):
         self._parsed: dict[bytes, Any] = pending.parsed
         self.entries: dict[str, str] = {}  # document name -> its cache entry ("document/KEY")
         self._bodies: dict[tuple[int, str | None], bytes] = {}
+        self._kept = _KeptJoins(pending.cache) if pending.cache is not None else None
 
     def _body(self, plan: Plan) -> bytes:
         from .pdfjoin import JoinError, join
@@ -289,7 +304,7 @@ class Assembled(Mapping[str, bytes]):
             base = max(range(len(parts)), key=lambda i: (len(parts[i]), -i))
             try:
                 self._bodies[key] = join(parts[base], parts[:base], parts[base + 1:], title=key[1], numbers=overlay,
-                                         _parsed=self._parsed)
+                                         _parsed=self._parsed, _kept=self._kept)
             except JoinError:
                 self._bodies[key] = b""
         return self._bodies[key]
@@ -321,7 +336,8 @@ class Assembled(Mapping[str, bytes]):
             cover = self.p.done[self.p.cover_keys[name]]
             try:
                 return join(parts[base], [cover, *parts[:base]], parts[base + 1:], info_from=0, numbers=overlay,
-                            unnumbered=self.p.layouts[self.p.cover_keys[name]][0], _parsed=self._parsed)
+                            unnumbered=self.p.layouts[self.p.cover_keys[name]][0], _parsed=self._parsed,
+                            _kept=self._kept)
             except JoinError:
                 return _render_laid_out_together([plan.cover, plan.body.whole])
         body = self._body(plan)

@@ -302,3 +302,35 @@ def test_pieces_two_joins_share_are_written_once_and_the_same():
     assert len(tail_parsed.rewritten) == 1  # written once, reused by the second join
     third = join(base, [pdf("<h1>Other</h1><p>a</p><p>b</p><input name='x'><input name='y'>")], [tail], _parsed=parsed)
     assert third == join(base, [pdf("<h1>Other</h1><p>a</p><p>b</p><input name='x'><input name='y'>")], [tail])
+
+
+class _Store:
+    def __init__(self) -> None:
+        self.data: dict[str, bytes] = {}
+        self.hits = 0
+
+    def get(self, key: str) -> bytes | None:
+        found = self.data.get(key)
+        self.hits += found is not None
+        return found
+
+    def put(self, key: str, data: bytes) -> None:
+        self.data[key] = data
+
+
+def test_pieces_are_taken_as_the_last_build_wrote_them_and_the_join_is_the_same():
+    """After an edit to one piece, the next build's join takes the other pieces' objects as the
+    last build wrote them (kept in the cache), and gives the bytes a join from scratch gives."""
+    cover = pdf("<h1 id='cover'>Mentor workbook</h1><input type='text' name='person.name'>", title="Mentor workbook")
+    base = pdf("<h1 id='b'>Goals</h1><p><a href='#tail'>to the log</a></p><input type='checkbox' name='goal.done'>")
+    survey = [pdf(f"<h1 id='s'>Survey</h1><p>Have you met as often as you {word}?</p>") for word in ("agreed", "planned")]
+    tail = pdf("<h1 id='tail'>Meeting log</h1><textarea name='log.notes'></textarea>")
+    store = _Store()
+    first = join(base, [cover], [survey[0], tail], info_from=0, _parsed={}, _kept=store)
+    assert first == join(base, [cover], [survey[0], tail], info_from=0) and len(store.data) == 3
+    edited = join(base, [cover], [survey[1], tail], info_from=0, _parsed={}, _kept=store)
+    assert edited == join(base, [cover], [survey[1], tail], info_from=0)
+    assert store.hits == 2  # the cover and the meeting log; the edited survey was written anew
+    for key in store.data:
+        store.data[key] = b"damaged"
+    assert join(base, [cover], [survey[1], tail], info_from=0, _parsed={}, _kept=store) == edited
