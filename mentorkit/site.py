@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import html
+import io
 import json
 import logging
 import os
@@ -247,8 +248,7 @@ def mkdocs_config(project: Project, pages: dict[str, str], logo: str | None) -> 
         "extra_css": ["assets/mentorkit.css"],
         "extra_javascript": ["assets/mentorkit.js"],
         "plugins": ["search"],
-        "markdown_extensions": ["admonition", "attr_list", "md_in_html", "tables", "def_list",
-                                {"toc": {"permalink": True}}],
+        "markdown_extensions": list(MARKDOWN_EXTENSIONS),
         "validation": {"links": {"not_found": "warn", "anchors": "warn", "unrecognized_links": "warn"},
                        "nav": {"omitted_files": "warn", "not_found": "warn"}},
         "nav": nav,
@@ -487,24 +487,48 @@ def _page_renders(renders: _PageRenders | None) -> Iterator[None]:
         mkdocs_build._build_page = original_build_page
 
 
+MARKDOWN_EXTENSIONS: tuple[str | dict[str, Any], ...] = (
+    "admonition", "attr_list", "md_in_html", "tables", "def_list", {"toc": {"permalink": True}})
+
+
 def prepare_mkdocs() -> None:
-    """Import what `run_mkdocs` needs (MkDocs, Material's search plugin, Markdown and the
-    extensions mkdocs.yml lists) and look up the installed themes, ahead of a build."""
+    """Ahead of a build (in the site's process, while the pages are being written): import what
+    `run_mkdocs` needs (MkDocs, Material's search plugin, Markdown), look up the installed
+    themes, plugins and Markdown extensions (each a scan of every installed package's entry
+    points, kept by their libraries), and make a Markdown converter with the extensions
+    mkdocs.yml lists, which compiles their patterns into `re`'s cache."""
     from .workers import imports
 
     with imports():
-        import markdown.extensions.admonition  # noqa: F401
-        import markdown.extensions.attr_list  # noqa: F401
-        import markdown.extensions.def_list  # noqa: F401
-        import markdown.extensions.md_in_html  # noqa: F401
-        import markdown.extensions.tables  # noqa: F401
-        import markdown.extensions.toc  # noqa: F401
+        import markdown
+        import markdown.util
         import mkdocs.commands.build  # noqa: F401
         import mkdocs.config  # noqa: F401
+        import mkdocs.config.defaults  # noqa: F401 - looks up the installed plugins, as it is imported
         import mkdocs.utils
         from material.plugins.search import plugin  # noqa: F401
 
         mkdocs.utils.get_themes()
+        markdown.util.get_installed_extensions()
+        markdown.Markdown(extensions=[e if isinstance(e, str) else next(iter(e)) for e in MARKDOWN_EXTENSIONS])
+
+
+def _config_options(config_file: Path) -> dict[str, Any]:
+    """What `load_config` is given for the mkdocs.yml `write_docs` wrote: the file, or, read with
+    libyaml (MkDocs reads it with PyYAML's Python parser: 0.01 s), its settings, which MkDocs
+    then takes as it takes settings given beside a file. The file is plain YAML that
+    `yaml.safe_dump` wrote (no tags, no INHERIT), which both parsers read alike; anything else,
+    or a setting with no value (MkDocs would skip it), is left to MkDocs."""
+    loader = getattr(yaml, "CSafeLoader", None)
+    data = config_file.read_bytes()
+    if loader is not None and b"!" not in data:
+        try:
+            settings = yaml.load(data, Loader=loader)  # noqa: S506 - a safe loader
+        except yaml.YAMLError:
+            settings = None
+        if isinstance(settings, dict) and "INHERIT" not in settings and None not in settings.values():
+            return {"config_file": io.BytesIO(b""), "config_file_path": str(config_file), **settings}
+    return {"config_file": str(config_file)}
 
 
 def run_mkdocs(config_file: Path, site_dir: Path, cache_dir: Path | None = None) -> None:
@@ -525,7 +549,7 @@ def run_mkdocs(config_file: Path, site_dir: Path, cache_dir: Path | None = None)
 
     with _quiet_mkdocs() as collected:
         try:
-            cfg = load_config(config_file=str(config_file), site_dir=str(site_dir))
+            cfg = load_config(**{**_config_options(config_file), "site_dir": str(site_dir)})
             bytecode_dir = cache_dir / "theme-jinja" if cache_dir is not None else None
             if bytecode_dir is not None:
                 bytecode_dir.mkdir(parents=True, exist_ok=True)

@@ -242,3 +242,26 @@ def test_theme_files_skip_icons_but_copy_the_same_files_as_mkdocs(tmp_path):
     assert any(name.endswith(".js") for name in copied) and any(name.endswith(".css") for name in copied)
     assert not any(name.startswith(".icons/") for name in theme_files(env))
     assert any(name.startswith(".icons/") for name in type(env).list_templates(env))  # they exist: skipped
+
+
+def test_mkdocs_gets_the_settings_it_would_read_from_mkdocs_yml(tmp_path):
+    """mkdocs.yml is read with libyaml and handed to MkDocs as settings: the same settings MkDocs'
+    own reading of the file gives; a file with a YAML tag is left to MkDocs."""
+    from mkdocs.config import load_config
+    from mkdocs.utils.yaml import get_yaml_loader, yaml_load
+
+    from mentorkit.site import _config_options, write_docs
+
+    project = load_program(copy_reference(tmp_path / "p"))
+    config = write_docs(project, tmp_path / "work", documents(project.program), "calendar.ics", None)
+    options = _config_options(config)
+    settings = {k: v for k, v in options.items() if k not in ("config_file", "config_file_path")}
+    with config.open("rb") as fh:
+        assert settings == yaml_load(fh, get_yaml_loader()) and settings["nav"]
+    ours = load_config(**{**options, "site_dir": str(tmp_path / "site")})
+    theirs = load_config(config_file=str(config), site_dir=str(tmp_path / "site"))
+    assert {k: str(v) for k, v in ours.items()} == {k: str(v) for k, v in theirs.items()}
+    tagged = tmp_path / "tagged" / "mkdocs.yml"
+    tagged.parent.mkdir()
+    tagged.write_text("site_name: !ENV [MENTORKIT_NOT_SET, 'Handbook']\n", encoding="utf-8")
+    assert _config_options(tagged) == {"config_file": str(tagged)}
