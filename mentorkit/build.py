@@ -198,7 +198,7 @@ def _build(program: Path, out: Path, *, jobs: int | None, strict: bool, changelo
         from . import printing, site  # noqa: F401 - imported under imports(); used by _build_with
     # the site's process is forked now and imports MkDocs while this one loads the program and
     # renders the pages; it builds the site once the pages are written (`start`)
-    with Forked(site.mkdocs_build, nice=SITE_NICE, ready=site.prepare_mkdocs, later=True) if parallel(jobs) \
+    with Forked(site.mkdocs_build, ready=site.prepare_mkdocs, later=True) if parallel(jobs) \
             else nullcontext() as site_job:
         return _build_with(program, out, jobs=jobs, strict=strict, changelog=changelog, cache=cache, warm=warm,
                            site_job=site_job)
@@ -221,11 +221,10 @@ def _build_with(program: Path, out: Path, *, jobs: int | None, strict: bool, cha
         versions = history(project.path)
     # MkDocs builds the site in a forked process and the PDFs render in worker processes, while
     # this one makes the calendar and joins the PDFs; with one job, all of it in this process.
-    # The PDFs are the longest path (WeasyPrint's import, rendering, joining), so the site is
-    # built at a lower priority, on what the cores have to spare. Measured on 2 cores, 16
-    # interleaved runs each: an edited rebuild 0.573 -> 0.529 s, a clean build 1.77 -> 1.71 s.
-    # (Before the site's pages were kept in the cache, MkDocs took too long to fit in the gaps,
-    # and this made no difference.)
+    # When there are more PDFs to render than workers, the PDFs are the longest path (rendering,
+    # then joining), and the site is built at a lower priority, on what the cores have to spare
+    # (a clean build 1.77 -> 1.71 s on 2 cores). When there are few (an edit), the site is the
+    # longest path, and keeps its priority.
     # (the site's process is stopped before the staging folder is cleaned up, should this fail)
     with _source_date(int(stamp.timestamp())), staged(out, project.root) as stage, \
             tempfile.TemporaryDirectory(prefix="mentorkit-docs-") as work, site_job or nullcontext():
@@ -233,6 +232,8 @@ def _build_with(program: Path, out: Path, *, jobs: int | None, strict: bool, cha
         if site_job is not None:
             site_job.start(config, stage, cache, environ={"SOURCE_DATE_EPOCH": os.environ["SOURCE_DATE_EPOCH"]})
         with printing.start_documents(project, docs, jobs=jobs, cache=cache, warm=warm) as pdfs:
+            if site_job is not None and pdfs.sent > pdfs.workers:
+                site_job.lower_priority(SITE_NICE)
             from .ics import calendar_bytes
 
             site_entry = site.mkdocs_build(config, stage, cache) if site_job is None else None

@@ -404,6 +404,7 @@ class Pending:
         self.pools: list[tuple[ProcessPoolExecutor, int]] = [(warm, 1)] if warm is not None and self.workers > 1 else []
         self.load: list[int] = [0] * len(self.pools)
         self.futures: dict[str, Any] = {}
+        self.sent = 0  # units sent to the workers so far
         self._start(first)
 
     def _unit(self, body: Body, piece: Piece, pages: dict[str, int] | None = None) -> Unit:
@@ -441,6 +442,7 @@ class Pending:
             i = min(range(len(self.pools)), key=lambda i: (self.load[i] / self.pools[i][1], i))
             self.load[i] += len(self.units[key][1])
             self.futures[key] = self.pools[i][0].submit(render, self.units[key])
+            self.sent += 1
 
     def _wait(self) -> None:
         for key, future in list(self.futures.items()):

@@ -302,6 +302,13 @@ class Forked:
             orders.close()
         self._outcome: tuple[str, Any] | None = None
 
+    def lower_priority(self, by: int) -> None:
+        """Run the child at `by` lower a priority than this process from now on."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, self._process.pid or 0, min(os.getpriority(os.PRIO_PROCESS, 0) + by, 19))
+        except (OSError, AttributeError):  # the child has ended; or no priorities here
+            pass
+
     def start(self, *args: Any, environ: dict[str, str] | None = None) -> None:
         """With `later`: the child, forked early and made `ready` (its imports done), now runs
         `fn(*args)` with `environ` added to its environment (set here after it was forked)."""

@@ -131,6 +131,17 @@ def test_a_step_forked_early_gets_ready_then_runs_what_it_is_given_later(tmp_pat
     assert (text, value) == ("ready", "1700000000") and pid != os.getpid()
 
 
+def test_a_forked_steps_priority_can_be_lowered_while_it_waits():
+    """The site's process keeps its priority after an edit (it is then the longest path), and is
+    lowered when many PDFs are to be rendered."""
+    own = os.nice(0)
+    with Forked(os.nice, later=True) as job:
+        job.lower_priority(4)
+        job.start(0)
+        assert job.result() == min(own + 4, 19)
+    assert os.nice(0) == own
+
+
 def test_a_step_forked_early_and_never_started_does_nothing(tmp_path):
     marker = tmp_path / "late"
     with pytest.raises(ValueError), Forked(_sleeps, marker, later=True):
