@@ -19,11 +19,12 @@ from .errors import Problem
 from .output import staged, write_files
 from .plan import CALENDAR, PRINT_DIR
 from .resources import builtin_dir
-from .stamp import build_timestamp, last_commit_time
+from .stamp import LOOK_UP, build_timestamp, last_commit_time
 from .workers import Forked, imports, keep, parallel, start_warm, stop
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
+    from datetime import datetime
 
     from .project import Project
 
@@ -52,7 +53,8 @@ def _source_date(epoch: int) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = before
 
 
-def whole_build_key(program: Path, strict: bool, changelog: bool | None) -> str | None:
+def whole_build_key(program: Path, strict: bool, changelog: bool | None, committed: datetime | None = LOOK_UP
+                    ) -> str | None:
     """A key for the entire output, from the raw inputs alone: program.yml's bytes, the content and
     template folders, the tools, the build date. Nothing is parsed (not even YAML: a no-op
     rebuild never imports it). The files program.yml names (logo, extra pages) are known only
@@ -61,6 +63,7 @@ def whole_build_key(program: Path, strict: bool, changelog: bool | None) -> str 
 
     None when it cannot be known at all (`--changelog` reads git history). Same key and same
     listed files mean same inputs, so a stored output is exactly what a fresh build would write.
+    `committed`: program.yml's last commit time, when the caller has looked it up already.
     """
     if changelog:
         return None
@@ -69,7 +72,8 @@ def whole_build_key(program: Path, strict: bool, changelog: bool | None) -> str 
     for folder in (builtin_dir("content"), builtin_dir("templates"), root / "content", root / "templates"):
         parts.append(tree_digest(folder) if folder.is_dir() else "-")
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    committed = None if epoch else last_commit_time(program)
+    if committed is LOOK_UP:
+        committed = None if epoch else last_commit_time(program)
     parts.append(epoch or (committed.isoformat() if committed else "program-start"))
     return digest(*parts)
 
@@ -168,7 +172,9 @@ def build(program: str | Path = "program.yml", out: str | Path = "site", *, jobs
     root = program.resolve().parent
     # no cache in a read-only program folder; the folder itself is made only once there is output
     cache = Cache(root / CACHE_DIR) if use_cache and os.access(root, os.W_OK) else None
-    key = whole_build_key(program, strict, changelog) if cache is not None and program.is_file() else None
+    # git is asked for program.yml's last commit once a build (the key, the build date)
+    committed = None if os.environ.get("SOURCE_DATE_EPOCH") or not program.is_file() else last_commit_time(program)
+    key = whole_build_key(program, strict, changelog, committed) if cache is not None and program.is_file() else None
     if cache is not None and key is not None:
         hit = _from_cache(cache, key, out, root)
         if hit is not None:
@@ -179,7 +185,7 @@ def build(program: str | Path = "program.yml", out: str | Path = "site", *, jobs
     warm = start_warm(jobs) if program.is_file() else None
     try:
         result, made, named = _build(program, out, jobs=jobs, strict=strict, changelog=changelog, cache=cache,
-                                     warm=warm)
+                                     warm=warm, committed=committed)
     finally:
         stop(warm)
     if cache is not None:
@@ -190,7 +196,7 @@ def build(program: str | Path = "program.yml", out: str | Path = "site", *, jobs
 
 
 def _build(program: Path, out: Path, *, jobs: int | None, strict: bool, changelog: bool | None,
-           cache: Cache | None, warm: ProcessPoolExecutor | None = None
+           cache: Cache | None, warm: ProcessPoolExecutor | None = None, committed: datetime | None = LOOK_UP
            ) -> tuple[BuildResult, dict[str, str] | None, dict[str, str] | None]:
     """The build itself; also, with a cache, the cache entry each output file came from (the
     MkDocs site under ""), and the files program.yml names with their hashes (`_named_files`)."""
@@ -201,18 +207,18 @@ def _build(program: Path, out: Path, *, jobs: int | None, strict: bool, changelo
     with Forked(site.mkdocs_build, ready=site.prepare_mkdocs, later=True) if parallel(jobs) \
             else nullcontext() as site_job:
         return _build_with(program, out, jobs=jobs, strict=strict, changelog=changelog, cache=cache, warm=warm,
-                           site_job=site_job)
+                           site_job=site_job, committed=committed)
 
 
 def _build_with(program: Path, out: Path, *, jobs: int | None, strict: bool, changelog: bool | None,
-                cache: Cache | None, warm: ProcessPoolExecutor | None, site_job: Forked | None
-                ) -> tuple[BuildResult, dict[str, str] | None, dict[str, str] | None]:
+                cache: Cache | None, warm: ProcessPoolExecutor | None, site_job: Forked | None,
+                committed: datetime | None = LOOK_UP) -> tuple[BuildResult, dict[str, str] | None, dict[str, str] | None]:
     from . import printing, site
     from .plan import documents
     from .project import load_program
 
     project = load_program(program, strict=strict)
-    stamp = build_timestamp(project.path, project.program.program.starts)
+    stamp = build_timestamp(project.path, project.program.program.starts, committed)
     docs = documents(project.program)
     versions = None
     if changelog if changelog is not None else project.program.site.changelog:

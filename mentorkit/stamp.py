@@ -6,19 +6,24 @@ import os
 import subprocess
 from datetime import UTC, datetime, time
 from pathlib import Path
+from typing import Any
 
 from .errors import OutputError
 
+LOOK_UP: Any = object()  # `build_timestamp`'s `committed` when git is to be asked
 
-def build_timestamp(program_path: Path, starts: object) -> datetime:
-    """A timestamp that depends only on the inputs, so that two builds are byte-identical."""
+
+def build_timestamp(program_path: Path, starts: object, committed: datetime | None = LOOK_UP) -> datetime:
+    """A timestamp that depends only on the inputs, so that two builds are byte-identical.
+    `committed` is `last_commit_time(program_path)` when the caller has it already."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
             return datetime.fromtimestamp(int(epoch), tz=UTC)
         except (ValueError, OverflowError, OSError):
             raise OutputError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp") from None
-    committed = last_commit_time(program_path)
+    if committed is LOOK_UP:
+        committed = last_commit_time(program_path)
     if committed is not None:
         return committed
     return datetime.combine(starts, time(0, 0), tzinfo=UTC)  # type: ignore[arg-type]
