@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import marshal
 import os
 import re
 import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 CACHE_DIR = ".mentorkit-cache"
 
@@ -88,6 +90,41 @@ def tree_digest(folder: Path) -> str:
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
     return digest(*parts)
+
+
+def read_checked(path: Path) -> bytes | None:
+    """The bytes `write_checked` stored at `path`; None when there are none or they are damaged."""
+    try:
+        stored = path.read_bytes()
+    except OSError:
+        return None
+    data = stored[32:]
+    return data if hashlib.sha256(data).digest() == stored[:32] else None
+
+
+def unmarshal(data: bytes | None) -> Any:
+    """Plain data (`marshal`) back from bytes; None when there are none or they are damaged. The
+    caller checks the shape: marshal makes data, and never runs code."""
+    if data is None:
+        return None
+    try:
+        return marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
+        return None
+
+
+def write_checked(path: Path, data: bytes) -> bool:
+    """Store `data` with its hash at `path` atomically (a crash never leaves half of it); False
+    when the folder cannot be written (the entry is then simply not kept)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(hashlib.sha256(data).digest() + data)
+        os.replace(tmp, path)
+    except OSError:
+        return False
+    return True
 
 
 class Cache:

@@ -23,12 +23,12 @@ import ast
 import hashlib
 import io
 import marshal
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout, suppress
 from pathlib import Path
 from typing import Any
+
+from .cache import read_checked, unmarshal, write_checked
 
 _PREFIX = "cdef-"
 # the keyword arguments `_cffi_backend.FFI` takes from a module written by `emit_python_code`
@@ -70,32 +70,17 @@ def _valid(tables: Any) -> bool:
 
 
 def _load(path: Path) -> dict[str, Any] | None:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    digest, payload = data[:32], data[32:]
-    if hashlib.sha256(payload).digest() != digest:
-        return None
-    try:
-        tables = marshal.loads(payload)
-    except (EOFError, ValueError, TypeError):
-        return None
+    tables = unmarshal(read_checked(path))
     return tables if _valid(tables) else None
 
 
 def _store(folder: Path, path: Path, tables: dict[str, Any]) -> None:
-    """Write atomically, then remove the entries of other cffi or WeasyPrint versions."""
-    payload = marshal.dumps(tables)
-    with suppress(OSError):
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(hashlib.sha256(payload).digest() + payload)
-        os.replace(tmp, path)
+    """Write, then remove the entries of other cffi or WeasyPrint versions."""
+    if write_checked(path, marshal.dumps(tables)):
         for other in folder.glob(_PREFIX + "*"):
             if other != path:
-                other.unlink(missing_ok=True)
+                with suppress(OSError):
+                    other.unlink()
 
 
 class _FFI:

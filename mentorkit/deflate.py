@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import types
 import zlib
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
+
+from .cache import read_checked, write_checked
 
 LARGE = 64 * 1024  # a font file; page content and metadata are smaller, and differ between PDFs
 KEEP = 16  # entries kept in the folder, the latest used
@@ -31,26 +32,18 @@ def _key(data: bytes, settings: tuple[Any, ...]) -> str:
 
 
 def _read(path: Path) -> bytes | None:
-    try:
-        stored = path.read_bytes()
-    except OSError:
-        return None
-    digest, data = stored[:32], stored[32:]
-    if hashlib.sha256(data).digest() != digest:
-        return None
-    with suppress(OSError):
-        os.utime(path)  # latest used
+    data = read_checked(path)
+    if data is not None:
+        with suppress(OSError):
+            os.utime(path)  # latest used
     return data
 
 
 def _write(folder: Path, path: Path, data: bytes) -> None:
-    """Write atomically; keep the `KEEP` entries used last."""
+    """Write; keep the `KEEP` entries used last."""
+    if not write_checked(path, data):
+        return
     with suppress(OSError):
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(hashlib.sha256(data).digest() + data)
-        os.replace(tmp, path)
         entries = sorted((p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")),
                          key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
         for old in entries[KEEP:]:

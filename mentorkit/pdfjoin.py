@@ -44,6 +44,7 @@ from pypdf.generic import (
     read_object,
 )
 
+from .cache import unmarshal
 from .plan import DEST_SCHEME
 
 
@@ -447,12 +448,7 @@ class Kept(Protocol):
 
 def _kept_rewrite(data: bytes | None) -> dict[int, bytes] | None:
     """A kept rewrite, or None when there is none or it is damaged."""
-    if data is None:
-        return None
-    try:
-        value = marshal.loads(data)
-    except (EOFError, ValueError, TypeError):
-        return None
+    value = unmarshal(data)
     if not isinstance(value, dict) or not all(isinstance(k, int) and isinstance(v, bytes) for k, v in value.items()):
         return None
     return value
