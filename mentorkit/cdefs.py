@@ -31,6 +31,7 @@ from typing import Any
 from .cache import read_checked, unmarshal, write_checked
 
 _PREFIX = "cdef-"
+KEEP = 4
 # the keyword arguments `_cffi_backend.FFI` takes from a module written by `emit_python_code`
 _TABLES = {"_version": int, "_types": bytes, "_globals": tuple, "_struct_unions": tuple, "_enums": tuple,
            "_typenames": tuple}
@@ -75,12 +76,14 @@ def _load(path: Path) -> dict[str, Any] | None:
 
 
 def _store(folder: Path, path: Path, tables: dict[str, Any]) -> None:
-    """Write, then remove the entries of other cffi or WeasyPrint versions."""
+    """Write, then remove all but the `KEEP` entries written last (those of older cffi or
+    WeasyPrint versions; more than one library declaring C functions keeps one each)."""
     if write_checked(path, marshal.dumps(tables)):
-        for other in folder.glob(_PREFIX + "*"):
-            if other != path:
-                with suppress(OSError):
-                    other.unlink()
+        with suppress(OSError):
+            entries = sorted(folder.glob(_PREFIX + "*"), key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
+            for old in entries[KEEP:]:
+                if old != path:
+                    old.unlink(missing_ok=True)
 
 
 class _FFI:

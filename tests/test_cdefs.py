@@ -3,13 +3,14 @@ later process imports WeasyPrint without pycparser, and renders the very same PD
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 from conftest import copy_reference
 
-from mentorkit.cdefs import _PREFIX, declarations
+from mentorkit.cdefs import _PREFIX, KEEP, declarations
 
 RENDER = """
 import sys
@@ -57,14 +58,18 @@ def test_damaged_declarations_are_parsed_again_and_replaced(tmp_path):
         assert entry.read_bytes() == good
 
 
-def test_declarations_of_another_version_are_replaced(tmp_path):
+def test_declarations_of_older_versions_are_removed(tmp_path):
     folder = tmp_path / "kept" / "cffi"
     folder.mkdir(parents=True)
-    (folder / f"{_PREFIX}0123").write_bytes(b"tables of an older WeasyPrint")
+    older = [folder / f"{_PREFIX}{n:04d}" for n in range(KEEP)]
+    for n, path in enumerate(older):
+        path.write_bytes(b"tables of an older WeasyPrint")
+        os.utime(path, ns=(n * 10**9, n * 10**9))
     (folder / "notes.txt").write_text("not mentorkit's")
     _render(folder)
-    assert sorted(p.name[:len(_PREFIX)] for p in folder.iterdir()) == [_PREFIX, "notes.txt"[:len(_PREFIX)]]
-    assert not (folder / f"{_PREFIX}0123").exists() and (folder / "notes.txt").exists()
+    kept = {p.name for p in folder.iterdir()}
+    assert len(kept) == KEEP + 1 and "notes.txt" in kept  # the new entry and the KEEP - 1 latest older ones
+    assert older[0].name not in kept and older[-1].name in kept
 
 
 def test_the_stand_in_behaves_as_cffi_does(tmp_path):
