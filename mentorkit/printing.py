@@ -597,3 +597,11 @@ def render_workbooks(project: Project, participants: list[Any], *, jobs: int | N
             for name, person in zip(names, participants, strict=True)}
     with Pending(work, jobs, progress, cache, project) as pending:
         return pending.result()
+
+
+def html_to_pdf(html: str, *, base_url: str, roots: Sequence[Path], forms: bool = False) -> bytes:
+    """One print HTML document -> tagged PDF bytes (for documents made outside the handbook, such
+    as the impact report); files are read only below `roots` and the package."""
+    _, data, _ = render(("document", html, base_url, [str(r) for r in roots] + [str(p) for p in package_dirs()],
+                         forms))
+    return data
