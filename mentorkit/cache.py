@@ -1,58 +1,43 @@
-"""A content-addressed cache of rendered PDFs and built sites, so unchanged work is not redone.
+"""The one cache: what a build made, kept under a key of everything that decided its bytes.
 
-Keys hash everything the output depends on (the HTML or the docs tree, options, the versions of
-mentorkit, WeasyPrint, MkDocs and Material), so a hit returns exactly the bytes a fresh render
-would produce. Entries not used by the latest build are removed, so the cache stays one build big.
+Layout: `.mentorkit-cache/` beside program.yml, holding a `.gitignore` of `*` (so a program's git
+repository never sees it) and one folder per kind of entry (`build`, `site`, `pdf`, `jinja`),
+each entry a file or folder named by its key. Keys hash the entry's own inputs together with
+`environment()`: mentorkit's code, the versions of every Python package that renders, Python's,
+the system libraries that lay out text (Pango, HarfBuzz, fontconfig) and the font files
+installed. So a hit is exactly what a fresh render would make. Reads are checked (a damaged or
+half-written entry is a miss) and writes are atomic.
+
+One eviction rule: after a build that wrote something, entries are removed least recently used
+first (reading an entry marks it used) until the cache is at most `LIMIT` bytes. `--no-cache`
+opens no cache at all: nothing is read or written.
 """
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import hashlib
-import marshal
+import logging
 import os
-import re
 import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
+log = logging.getLogger("mentorkit")
 CACHE_DIR = ".mentorkit-cache"
-
-
-@functools.cache
-def _dist_infos() -> dict[str, str]:
-    """Installed distributions -> versions, read from the names of the `NAME-VERSION.dist-info`
-    folders on sys.path, the first of each name, as `importlib.metadata` finds them (importing
-    that module and asking it took 0.02 s of every build, a no-op rebuild's seventh)."""
-    found: dict[str, str] = {}
-    for entry in sys.path:
-        try:
-            names = sorted(os.listdir(entry or "."))
-        except OSError:
-            continue
-        for name in names:
-            if name.endswith(".dist-info"):
-                dist, _, version = name[:-len(".dist-info")].partition("-")
-                found.setdefault(_normal(dist), version)
-    return found
-
-
-def _normal(name: str) -> str:
-    return re.sub(r"[-_.]+", "_", name).lower()
-
-
-def _version(dist: str) -> str:
-    version = _dist_infos().get(_normal(dist))
-    if version:
-        return version
-    from importlib import metadata  # an egg-info or other install: ask the slow way
-
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "none"
+LIMIT = 512 * 1024 * 1024
+_GITIGNORE = "# made by mentorkit: nothing here belongs in git\n*\n"
+# the Python packages whose code shapes what mentorkit writes
+PACKAGES = ("mentorkit", "weasyprint", "pydyf", "tinycss2", "cssselect2", "fonttools", "pillow", "pikepdf", "pypdf",
+            "jinja2", "markupsafe", "mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "pygments",
+            "zensical", "icalendar", "pydantic", "pyyaml", "segno", "matplotlib")
+# the system libraries that lay out text, and how each tells its version (their public C API)
+LIBRARIES = (("libpango-1.0.so.0", "pango_version_string", ctypes.c_char_p),
+             ("libharfbuzz.so.0", "hb_version_string", ctypes.c_char_p),
+             ("libfontconfig.so.1", "FcGetVersion", ctypes.c_int))
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts", "~/.local/share/fonts")
 
 
 def digest(*parts: bytes | str) -> str:
@@ -65,25 +50,6 @@ def digest(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
-def code_digest(folder: Path) -> str:
-    """Hash of the Python files below `folder`: mentorkit's own code, which shapes the output too
-    (a joined PDF is made by `pdfjoin`). Its version number alone would let a changed checkout
-    reuse what the code before the change made."""
-    return digest(*(part for path in sorted(folder.rglob("*.py"))
-                    for part in (path.relative_to(folder).as_posix(), path.read_bytes())))
-
-
-@functools.cache
-def tool_versions() -> str:
-    """Versions of everything that shapes the output, and a hash of mentorkit's code (looked up
-    once per process: reading package metadata takes a few milliseconds a time)."""
-    from . import __version__
-
-    return "|".join([__version__, code_digest(Path(__file__).resolve().parent)]
-                    + [_version(d) for d in ("weasyprint", "pydyf", "mkdocs", "mkdocs-material", "markdown",
-                                             "pymdown-extensions", "pypdf", "icalendar")])
-
-
 def tree_digest(folder: Path) -> str:
     """Hash of every file's relative path and bytes below `folder`."""
     parts: list[bytes | str] = []
@@ -92,100 +58,176 @@ def tree_digest(folder: Path) -> str:
     return digest(*parts)
 
 
-def read_checked(path: Path) -> bytes | None:
-    """The bytes `write_checked` stored at `path`; None when there are none or they are damaged."""
-    try:
-        stored = path.read_bytes()
-    except OSError:
-        return None
-    data = stored[32:]
-    return data if hashlib.sha256(data).digest() == stored[:32] else None
+def _package_versions() -> list[str]:
+    from importlib import metadata
+
+    found = []
+    for name in PACKAGES:
+        try:
+            found.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name}=none")
+    return found
 
 
-def unmarshal(data: bytes | None) -> Any:
-    """Plain data (`marshal`) back from bytes; None when there are none or they are damaged. The
-    caller checks the shape: marshal makes data, and never runs code."""
-    if data is None:
-        return None
-    try:
-        return marshal.loads(data)
-    except (EOFError, ValueError, TypeError):
-        return None
+def _library_versions() -> list[str]:
+    found = []
+    for soname, function, returns in LIBRARIES:
+        try:
+            call = getattr(ctypes.CDLL(soname), function)
+            call.restype = returns
+            value = call()
+            found.append(f"{soname}={value.decode() if isinstance(value, bytes) else value}")
+        except (OSError, AttributeError):
+            found.append(f"{soname}=unknown")  # another platform: the fonts and packages still count
+    return found
 
 
-def write_checked(path: Path, data: bytes) -> bool:
-    """Store `data` with its hash at `path` atomically (a crash never leaves half of it); False
-    when the folder cannot be written (the entry is then simply not kept)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(hashlib.sha256(data).digest() + data)
-        os.replace(tmp, path)
-    except OSError:
-        return False
-    return True
+def _fonts() -> str:
+    """Every installed font file with its size and modification time."""
+    parts = []
+    for folder in FONT_DIRS:
+        root = Path(folder).expanduser()
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                if path.is_file():
+                    stat = path.stat()
+                    parts.append(f"{path}\t{stat.st_size}\t{stat.st_mtime_ns}")
+    return "\n".join(parts)
+
+
+def _code() -> str:
+    """Hash of mentorkit's own Python files: a changed checkout must not reuse what older code made."""
+    package = Path(__file__).resolve().parent
+    return digest(*(part for path in sorted(package.rglob("*.py"))
+                    for part in (path.relative_to(package).as_posix(), path.read_bytes())))
+
+
+@functools.cache
+def environment() -> str:
+    """Everything outside a build's own inputs that decides its bytes (looked up once a process)."""
+    return digest(sys.version, _code(), *_package_versions(), *_library_versions(), _fonts())
 
 
 class Cache:
-    """Files and folders stored under their content key."""
+    """Entries kept under `root`, by kind and key."""
 
     def __init__(self, root: Path):
         self.root = root
-        self.used: set[str] = set()
+        self.wrote = False
 
-    def _path(self, kind: str, key: str) -> Path:
-        return self.root / kind / key
+    @classmethod
+    def beside(cls, program: Path, enabled: bool = True) -> Cache | None:
+        """The cache of the program at `program`; None when disabled or its folder is read-only."""
+        folder = program.resolve().parent
+        if not enabled or not os.access(folder, os.W_OK):
+            return None
+        return cls(folder / CACHE_DIR)
 
-    def get_bytes(self, kind: str, key: str) -> bytes | None:
-        """The stored bytes, or None."""
-        path = self._path(kind, key)
-        if path.is_file():
-            self.used.add(f"{kind}/{key}")
-            return path.read_bytes()
-        return None
+    def key(self, kind: str, *parts: bytes | str) -> str:
+        """The key of an entry made from `parts`, in this environment."""
+        return digest(environment(), kind, *parts)
 
-    def put_bytes(self, kind: str, key: str, data: bytes) -> None:
-        """Store bytes atomically (a crash never leaves half an entry)."""
-        path = self._path(kind, key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        if path.is_dir():  # an entry kept as a folder by an older mentorkit
-            shutil.rmtree(path)
-        os.replace(tmp, path)
-        self.used.add(f"{kind}/{key}")
+    def _ready(self) -> None:
+        """Create the folder with its `.gitignore` (never dirty a program's repository)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        ignore = self.root / ".gitignore"
+        if not ignore.is_file():
+            ignore.write_text(_GITIGNORE, encoding="utf-8")
+
+    def folder(self, kind: str) -> Path:
+        """A folder of this cache for a tool's own kept files (compiled templates)."""
+        self._ready()
+        path = self.root / kind
+        path.mkdir(exist_ok=True)
+        return path
+
+    def get(self, kind: str, key: str) -> bytes | None:
+        """The stored bytes; None when there are none or they are damaged."""
+        path = self.root / kind / key
+        try:
+            stored = path.read_bytes()
+        except OSError:
+            return None
+        data = stored[32:]
+        if hashlib.sha256(data).digest() != stored[:32]:
+            log.info("cache: ignoring a damaged entry %s/%s", kind, key)
+            return None
+        _touch(path)
+        return data
+
+    def put(self, kind: str, key: str, data: bytes) -> None:
+        """Store bytes with their hash, atomically; a folder that cannot be written keeps nothing."""
+        path = self.root / kind / key
+        try:
+            self._ready()
+            path.parent.mkdir(exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(hashlib.sha256(data).digest() + data)
+            os.replace(tmp, path)
+            self.wrote = True
+        except OSError as exc:
+            log.warning("cache: could not keep %s/%s (%s)", kind, key, exc)
+
+    def has_tree(self, kind: str, key: str) -> bool:
+        """Whether a whole folder is stored under `key`."""
+        return (self.root / kind / key / ".complete").is_file()
 
     def get_tree(self, kind: str, key: str, target: Path) -> bool:
-        """Copy a stored folder into `target`; False when there is none."""
-        path = self._path(kind, key)
-        if not path.is_dir():
+        """Copy a stored folder into `target`; False when there is none whole."""
+        path = self.root / kind / key
+        if not (path / ".complete").is_file():
             return False
-        shutil.copytree(path, target, dirs_exist_ok=True)
-        self.used.add(f"{kind}/{key}")
+        shutil.copytree(path, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".complete"))
+        _touch(path)
         return True
 
     def put_tree(self, kind: str, key: str, source: Path) -> None:
-        """Store a copy of a folder."""
-        path = self._path(kind, key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=".tmp-"))
-        shutil.copytree(source, tmp, dirs_exist_ok=True)
-        if path.exists():
-            shutil.rmtree(path)
-        os.replace(tmp, path)
-        self.used.add(f"{kind}/{key}")
+        """Store a copy of a folder, atomically."""
+        path = self.root / kind / key
+        try:
+            self._ready()
+            path.parent.mkdir(exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=".tmp-"))
+            shutil.copytree(source, tmp, dirs_exist_ok=True)
+            (tmp / ".complete").touch()
+            if path.exists():
+                shutil.rmtree(path)
+            os.replace(tmp, path)
+            self.wrote = True
+        except OSError as exc:
+            log.warning("cache: could not keep %s/%s (%s)", kind, key, exc)
 
-    def prune(self, kinds: tuple[str, ...]) -> None:
-        """Remove entries of `kinds` that the latest build did not use."""
-        for kind in kinds:
-            folder = self.root / kind
-            if not folder.is_dir():
-                continue
-            for entry in folder.iterdir():
-                if f"{kind}/{entry.name}" not in self.used:
-                    if entry.is_dir():
-                        shutil.rmtree(entry, ignore_errors=True)
-                    else:
-                        entry.unlink(missing_ok=True)
+    def prune(self, limit: int = LIMIT) -> None:
+        """The eviction rule: least recently used entries go until the cache holds at most `limit` bytes."""
+        if not self.wrote or not self.root.is_dir():
+            return
+        entries = []
+        for kind in sorted(p for p in self.root.iterdir() if p.is_dir()):
+            for entry in kind.iterdir():
+                size = sum(f.stat().st_size for f in entry.rglob("*") if f.is_file()) if entry.is_dir() \
+                    else entry.stat().st_size
+                entries.append((entry.stat().st_mtime_ns, entry.name, entry, size))
+        total = sum(e[3] for e in entries)
+        for _, _, entry, size in sorted(entries):
+            if total <= limit:
+                break
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+            total -= size
+
+
+def _touch(path: Path) -> None:
+    """Mark an entry as used (its modification time), for the eviction rule."""
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
+def unmarshal(data):  # TEMPORARY-FOR-OLD-PDFJOIN
+    import marshal
+    return None if data is None else marshal.loads(data)

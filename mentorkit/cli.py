@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import atexit
-import gc
 import json
-import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -18,6 +15,8 @@ from . import __version__
 from .errors import MentorkitError, Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
+ENGINE = click.option("--engine", type=click.Choice(["material", "zensical"]), default=None,
+                      help="Site engine (default: site.engine in program.yml, else material).")
 PROGRAM = click.argument("program", required=False, default="program.yml",
                          type=click.Path(dir_okay=False, path_type=Path))
 
@@ -45,32 +44,8 @@ def handles_errors(fn: F) -> F:
 
 
 def run() -> None:
-    """The `mentorkit` command (and `python -m mentorkit`).
-
-    When the command is done, exit handlers run and the output streams are flushed, and then the
-    process ends without the interpreter taking apart, one by one, the modules and objects a
-    build loaded (MkDocs, WeasyPrint, parsed PDFs): that took 0.1 s of garbage collection, then
-    0.016 s more, a fifth of a no-op rebuild. Every file mentorkit writes is closed before.
-    """
-    try:
-        main()
-    except SystemExit as done:
-        code = done.code
-    else:
-        code = 0
-    finally:
-        gc.disable()
-        gc.freeze()
-    if isinstance(code, str):  # as `sys.exit("message")` does
-        print(code, file=sys.stderr)
-        code = 1
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe, a closed stream
-            pass
-    os._exit(code or 0)
+    """The `mentorkit` command (and `python -m mentorkit`)."""
+    main()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -147,10 +122,11 @@ def check(programs: tuple[Path, ...], strict: bool, explain: bool, fmt: str) -> 
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--changelog/--no-changelog", default=None,
               help="Add a 'What changed' page from program.yml's git history (default: site.changelog).")
-@click.option("--no-cache", is_flag=True, help="Render everything again instead of reusing unchanged PDFs and pages.")
+@click.option("--no-cache", is_flag=True, help="Read and write no cache: render everything again.")
+@ENGINE
 @handles_errors
 def build(program: Path, out: Path | None, jobs: int | None, strict: bool, changelog: bool | None,
-          no_cache: bool) -> None:
+          no_cache: bool, engine: str | None) -> None:
     """Build the handbook website, printables and calendar of PROGRAM into OUT.
 
     The build is made in a temporary folder and swapped in when complete: a failed
@@ -164,7 +140,7 @@ def build(program: Path, out: Path | None, jobs: int | None, strict: bool, chang
     from .build import build as run_build
 
     result = run_build(program, out or Path("site"), jobs=jobs, strict=strict, changelog=changelog,
-                       use_cache=not no_cache)
+                       engine=engine, use_cache=not no_cache)
     _report(result.warnings)
     click.echo(f"built {result.files} files into {result.out}/" + (" (unchanged, from the cache)" if result.cached
                                                                     else ""))
@@ -174,8 +150,9 @@ def build(program: Path, out: Path | None, jobs: int | None, strict: bool, chang
 @PROGRAM
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@ENGINE
 @handles_errors
-def serve(program: Path, host: str, port: int) -> None:
+def serve(program: Path, host: str, port: int, engine: str | None) -> None:
     """Preview the handbook, rebuilding when program.yml, content/ or templates/ change.
 
     \b
@@ -184,10 +161,10 @@ def serve(program: Path, host: str, port: int) -> None:
       mentorkit serve programs/2027.yml --port 8080
     """
     from .project import load_program
-    from .site import serve as run_serve
+    from .serve import serve as run_serve
 
     load_program(program)  # fail fast with located errors
-    run_serve(program, host=host, port=port)
+    run_serve(program, host=host, port=port, engine=engine)
 
 
 @main.command()
@@ -213,34 +190,13 @@ def workbooks(roster: Path, program: Path, out: Path, jobs: int | None, shard: s
     """
     from rich.progress import Progress
 
-    from .output import staged, write_files
-    from .printing import render_workbooks, workbook_names
-    from .project import load_program
-    from .roster import read_roster
+    from .workbooks import write_workbooks
 
-    project = load_program(program)
-    everyone = read_roster(roster)
-    names = workbook_names(everyone)
-    index = shard_slice(shard, len(everyone)) if shard else slice(None)
-    people, names = everyone[index], names[index]
     with Progress(transient=True) as bar:
-        task = bar.add_task("Rendering workbooks", total=len(people))
-        pdfs = render_workbooks(project, people, jobs=jobs, everyone=everyone, names=names,
+        task = bar.add_task("Rendering workbooks", total=None)
+        count = write_workbooks(roster, program, out, jobs=jobs, shard=shard,
                                 progress=lambda done, total: bar.update(task, completed=done, total=total))
-    with staged(out, project.root) as stage:
-        write_files(stage, pdfs)
-    click.echo(f"wrote {len(pdfs)} workbooks into {out}/")
-
-
-def shard_slice(spec: str, count: int) -> slice:
-    """'I/N' -> the I-th (1-based) of N contiguous, near-equal slices of `count` items."""
-    import re
-
-    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", spec)
-    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
-        raise MentorkitError(f"--shard {spec!r}: expected I/N with 1 <= I <= N, e.g. 2/4")
-    i, n = int(match.group(1)), int(match.group(2))
-    return slice((i - 1) * count // n, i * count // n)
+    click.echo(f"wrote {count} workbooks into {out}/")
 
 
 @main.command()

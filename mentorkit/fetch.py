@@ -8,9 +8,6 @@ from urllib.parse import unquote, urlsplit
 
 def make_fetcher(roots: list[Path]):  # type: ignore[no-untyped-def]
     """A URLFetcher instance that serves only files below `roots` and data: URLs; anything else stops the render."""
-    from .workers import load_weasyprint
-
-    load_weasyprint()
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
     allowed = [r.resolve() for r in roots]

@@ -5,27 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .cache import Cache, digest, tool_versions
 from .model import SurveyMoment
 from .project import Project
 
 
-def calendar_bytes(project: Project, stamp: datetime, cache: Cache | None = None) -> tuple[bytes, str | None]:
-    """The program's calendar, byte-identical for the same program and `stamp`, and its cache
-    entry ("calendar/KEY"; None without a cache).
-
-    What goes into it is gathered first as plain values; the calendar made from them is cached
-    under their hash, so an edit that changes no event (a survey question, a page of text) does
-    not make it again.
-    """
+def calendar_bytes(project: Project, stamp: datetime) -> bytes:
+    """The program's calendar, byte-identical for the same program and `stamp`."""
     events, calendar = _contents(project)
-    key = digest(tool_versions(), repr((events, calendar, stamp.isoformat())))
-    data = cache.get_bytes("calendar", key) if cache is not None else None
-    if data is None:
-        data = _ical(events, calendar, stamp)
-        if cache is not None:
-            cache.put_bytes("calendar", key, data)
-    return data, f"calendar/{key}" if cache is not None else None
+    return _ical(events, calendar, stamp)
 
 
 def _ical(events: list[dict[str, Any]], calendar: dict[str, Any], stamp: datetime) -> bytes:

@@ -84,20 +84,6 @@ def _construct_int(loader: yaml.SafeLoader, node: Node) -> int:
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
-# libyaml parses ten times faster (8 ms -> 1 ms for the reference program, which every build
-# parses twice); it is given the same resolvers and constructors, and used only while it finds
-# nothing wrong: on any problem the file is read again by `_Loader`, whose messages are tested.
-# A file with a tab is read by `_Loader` alone: libyaml accepts tabs where PyYAML refuses them
-# (found by fuzzing), and PyYAML's refusal is the message mentorkit explains.
-_FastLoader: Any = None
-if yaml.__with_libyaml__:
-    class _CLoader(yaml.CSafeLoader):  # libyaml's parser, PyYAML's resolver
-        yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
-        yaml_constructors = _Loader.yaml_constructors
-
-    _FastLoader = _CLoader
-
-
 def _yaml_problem(file: str, exc: yaml.MarkedYAMLError) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     message = " ".join(str(m) for m in (exc.context, exc.problem) if m)
@@ -213,24 +199,6 @@ def _decode(raw: bytes, file: str) -> str:
 
 def parse_yaml(text: str, file: str) -> Located:
     """YAML text -> data with marks; raises ProgramError listing every problem found."""
-    if _FastLoader is not None and "\t" not in text:  # libyaml reads `p<TAB>rogram:` as a key; PyYAML refuses tabs
-        fast = None
-        try:
-            fast = _FastLoader(text)
-            root = fast.get_single_node()
-            if root is not None and not _check_tree(root, file):
-                located = Located(file, fast.construct_document(root))
-                _marks(root, (), located)
-                return located
-        except Exception:  # noqa: BLE001, S110 - any problem: read again below, for the tested message
-            pass
-        finally:
-            if fast is not None:
-                fast.dispose()
-    return _parse_yaml(text, file)
-
-
-def _parse_yaml(text: str, file: str) -> Located:
     loader = None
     duplicates: list[Problem] = []
     try:

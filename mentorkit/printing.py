@@ -1,67 +1,60 @@
-"""Print HTML -> PDF bytes through WeasyPrint (the only WeasyPrint-aware module).
+"""Print HTML -> PDF bytes through WeasyPrint (the only module that lays out print).
 
 Every PDF is made from a Jinja HTML template in templates/print/, rendered in a sandbox with
-autoescaping, and laid out by WeasyPrint with a fetcher that reads nothing outside the program's
-folder and the package. Documents render in parallel across processes: one document does not get
-faster with more cores, many documents do. Documents are laid out in pieces (`split`), each
-rendered and cached once, and assembled by `pdfjoin`.
+autoescaping, and laid out by WeasyPrint (`workers.render`) with a fetcher that reads nothing
+outside the program's folder and the package. `render(...)` is the whole story for a caller:
+documents in, PDF bytes out. Inside, each document is cut into pieces (`split`): a workbook's
+body holds the checklist, the goal worksheets, the feedback form and the surveys, which are also
+printables of their own, so each such piece is laid out once, kept in the cache, and joined
+(`pdfjoin`) into every PDF that holds it; page numbers are drawn on the joined pages from an
+overlay, and the contents, which shows other pieces' page numbers, is laid out last. Pieces render
+in parallel in worker processes: one document does not get faster with more cores, many do.
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing
-import os
+import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .cache import Cache, digest, tool_versions
-from .defaults import FIRST_MEETING_TITLES, first_meeting_checklist
+from .cache import Cache, digest
+from .context import Context
 from .errors import FetchError
 from .model import ProgramType
 from .paths import resolve_inside
 from .plan import DEST_SCHEME, Document
 from .project import Project
 from .resources import package_dirs
-from .stamp import build_timestamp
 from .templating import environment
-from .timeline import HORIZON_TEXT
-from .wording import SESSIONS_TEXT, STAGE_TEXT, day, short
-from .workers import PDF_OPTIONS, Layout, Unit, imports, load_weasyprint, render
+from .workers import PDF_OPTIONS, Pool, Rendered, Unit
+from .workers import render as render_unit
 
+log = logging.getLogger("mentorkit")
 BLANK_GOAL_PAGES = 2
-SMART = [("S", "specific", "Specific", "what exactly will be done"),
-         ("M", "measurable", "Measurable", "how you will know it is done"),
-         ("A", "achievable", "Achievable", "why it is within reach, and with what help"),
-         ("R", "relevant", "Relevant", "why it matters now")]
-
 BODY_LABEL = "workbook (shared pages)"
 
 
-def _context(project: Project) -> dict[str, Any]:
-    pf, plan = project.program, project.plan
-    program = pf.program
+def print_values(project: Project, context: Context, bytecode: Path | None = None) -> dict[str, Any]:
+    """The shared context, and what only the printables use."""
+    program, pf = project.program.program, project.program
     logo = None
     if program.branding.logo:
         path, why = resolve_inside(project.root, program.branding.logo)
         if path is None:
             raise FetchError([project.located.problem(("program", "branding", "logo"), why or "not found")])
         logo = path.as_uri()
-    stamp = build_timestamp(project.path, program.starts)
     return {
-        "program": program, "pf": pf, "plan": plan, "roles": program.roles, "language": program.language,
-        "stamp": stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), "colour": program.branding.colour,
-        "paper": "A4" if pf.print.paper == "A4" else "letter", "fillable": pf.print.fillable,
-        "checklist": first_meeting_checklist(pf), "checklist_titles": FIRST_MEETING_TITLES,
-        "day": day, "short": short, "horizon_text": HORIZON_TEXT, "smart": SMART, "blank_goals": BLANK_GOAL_PAGES,
-        "goal_titles": [g.title for g in pf.goals], "sessions_text": SESSIONS_TEXT[pf.feedback.sessions],
-        "stage_text": STAGE_TEXT, "logo": logo, "person": None, "partners": [],
+        **context.values(), "language": program.language, "stamp": context.stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "colour": program.branding.colour, "paper": "A4" if pf.print.paper == "A4" else "letter",
+        "fillable": pf.print.fillable, "blank_goals": BLANK_GOAL_PAGES, "logo": logo, "person": None, "partners": [],
         "partner_label": _partner_label(program.type, "mentee"), "role_label": program.roles.mentee,
+        "env": environment(project.root, bytecode),
     }
 
 
@@ -73,11 +66,11 @@ def _partner_label(kind: ProgramType, role: str) -> str:
     return "Your mentor" if role == "mentee" else "Your mentee"
 
 
-def document_html(project: Project, doc: Document, context: dict[str, Any] | None = None) -> str | tuple[str, str]:
+def document_html(project: Project, doc: Document, values: dict[str, Any]) -> str | tuple[str, str]:
     """The print HTML of one document; a workbook is a cover and a body, rendered apart and joined."""
-    ctx = dict(context or _context(project))
+    ctx = dict(values)
     ctx["title"] = f"{doc.title} - {project.program.program.title}"
-    env = environment(project.root)
+    env = values["env"]
     if doc.survey:
         ctx["survey_moment"] = next(m for m in project.plan.surveys if m.survey.id == doc.survey)
     if doc.kind == "workbook":
@@ -88,50 +81,15 @@ def document_html(project: Project, doc: Document, context: dict[str, Any] | Non
     return env.get_template(f"print/{doc.kind}.html.j2").render(ctx)
 
 
-def workbook_body_html(project: Project, context: dict[str, Any]) -> str:
+def workbook_body_html(project: Project, values: dict[str, Any]) -> str:
     """The part of every workbook that is the same for everyone: contents, journey, log and forms."""
-    ctx = dict(context)
+    ctx = dict(values)
     ctx["title"] = f"Workbook - {project.program.program.title}"
-    return environment(project.root).get_template("print/workbook-body.html.j2").render(ctx)
+    return values["env"].get_template("print/workbook-body.html.j2").render(ctx)
 
 
-def _roots(project: Project) -> list[str]:
-    return [str(project.root)] + [str(p) for p in package_dirs()]
-
-
-def _render(unit: Unit) -> tuple[str, bytes, Layout]:
-    """One unit rendered in this process (a pool's workers run `workers.render` itself)."""
-    return render(unit)
-
-
-def _render_laid_out_together(units: list[Unit]) -> bytes:
-    """The slow way to make a document of several pieces, used only when `pdfjoin` cannot join
-    them (say, a user's template adds a form field twice): lay out the document's original HTML
-    (cover and body, with CSS page numbers) and let WeasyPrint copy the pages into one."""
-    load_weasyprint()
-    from weasyprint import HTML
-
-    from .fetch import make_fetcher
-
-    fetcher = make_fetcher([Path(r) for r in units[0][3]])
-    options = {"pdf_forms": units[0][4], **PDF_OPTIONS}
-    laid_out = [HTML(string=u[1], base_url=u[2], url_fetcher=fetcher).render(**options) for u in units]
-    document = laid_out[-1].copy([page for d in laid_out for page in d.pages])
-    document.metadata = laid_out[0].metadata  # the first part's title (a personal cover names the person)
-    return document.write_pdf(**options)
-
-
-def _unit_key(unit: Unit, logo_bytes: bytes) -> str:
-    _, html, base, _, forms = unit
-    return digest(tool_versions(), html, base, str(forms), repr(sorted(PDF_OPTIONS.items())), logo_bytes)
-
-
-def _logo_bytes(project: Project) -> bytes:
-    logo = project.program.program.branding.logo
-    if logo:
-        path, _ = resolve_inside(project.root, logo)
-        return path.read_bytes() if path else b""
-    return b""
+def _roots(project: Project) -> tuple[str, ...]:
+    return (str(project.root), *(str(p) for p in package_dirs()))
 
 
 # --- pieces: a document's pages laid out apart, so that each is rendered (and cached) once ---
@@ -176,7 +134,6 @@ class Plan:
     title: str | None  # None: the cover's
     cover: Unit | None
     body: Body
-    together: bool = True  # cover and pieces joined at once; else the body once, then each cover onto it
 
 
 def _sections(html: str) -> tuple[str, list[str]]:
@@ -204,10 +161,10 @@ def split(unit: Unit, shared: Sequence[tuple[str, ...]] | None = None) -> Body:
     standalone printable). With it (the sections of each standalone printable), a workbook body
     is cut at its top-level `<section class="doc">` elements, and a run of sections that is a
     whole standalone printable stays together, so both are the very same piece, rendered once."""
-    label = unit[0]
-    head, sections = _sections(unit[1])
+    label = unit.label
+    head, sections = _sections(unit.html)
     if not head:  # not an HTML document mentorkit can cut: one piece, laid out as it is
-        return Body("", (Piece(label, unit[1], frozenset(), False),), (), unit)
+        return Body("", (Piece(label, unit.html, frozenset(), False),), (), unit)
     runs: list[list[str]] = []
     if shared is None:
         runs = [sections]
@@ -236,15 +193,12 @@ def split(unit: Unit, shared: Sequence[tuple[str, ...]] | None = None) -> Body:
     return Body(head, tuple(pieces), numbered, unit, plain)
 
 
-def standalone_sections(project: Project, context: dict[str, Any] | None = None) -> list[tuple[str, ...]]:
+def standalone_sections(project: Project, values: dict[str, Any]) -> list[tuple[str, ...]]:
     """The sections of every standalone printable, which a workbook body holds too."""
-    from .plan import documents
-
-    ctx = context or _context(project)
     out = []
-    for d in documents(project.program):
+    for d in values["documents"]:
         if d.kind != "workbook":
-            html = document_html(project, d, ctx)
+            html = document_html(project, d, values)
             assert isinstance(html, str)
             out.append(tuple(_sections(html)[1]))
     return out
@@ -267,285 +221,208 @@ def _overlay_html(body: Body, count: int) -> str:
     return f"{head}\n" + '<div class="mk-page"></div>' * count + "\n</body>\n</html>\n"
 
 
-class _KeptJoins:
-    """How the joins of a build wrote each piece (`pdfjoin.join`'s `_kept`), in the cache, keyed
-    also by the tools' versions and mentorkit's code."""
-
-    def __init__(self, cache: Cache):
-        self.cache = cache
-
-    def get(self, key: str) -> bytes | None:
-        return self.cache.get_bytes("joined", digest("joined", tool_versions(), key))
-
-    def put(self, key: str, data: bytes) -> None:
-        self.cache.put_bytes("joined", digest("joined", tool_versions(), key), data)
 
 
-class Assembled(Mapping[str, bytes]):
-    """Document name -> PDF bytes; each body is joined from its pieces once, and a workbook from
-    its cover and body when asked for, so a roster of hundreds is never all in memory at once."""
-
-    def __init__(self, pending: Pending):
-        self.p = pending
-        self._parsed: dict[bytes, Any] = pending.parsed
-        self.entries: dict[str, str] = {}  # document name -> its cache entry ("document/KEY")
-        self._bodies: dict[tuple[int, str | None], bytes] = {}
-        self._kept = _KeptJoins(pending.cache) if pending.cache is not None else None
-
-    def _body(self, plan: Plan) -> bytes:
-        from .pdfjoin import JoinError, join
-
-        key = (id(plan.body), plan.title if plan.cover is None else None)
-        if key not in self._bodies:
-            if len(self._bodies) > 4:
-                self._bodies.clear()
-            parts = [self.p.done[k] for k in self.p.body_keys[id(plan.body)]]
-            overlay = self.p.done.get(self.p.overlay_keys.get(id(plan.body), ""))
-            base = max(range(len(parts)), key=lambda i: (len(parts[i]), -i))
-            try:
-                self._bodies[key] = join(parts[base], parts[:base], parts[base + 1:], title=key[1], numbers=overlay,
-                                         _parsed=self._parsed, _kept=self._kept)
-            except JoinError:
-                self._bodies[key] = b""
-        return self._bodies[key]
-
-    def __getitem__(self, name: str) -> bytes:
-        """A build's documents are few and kept in the cache whole, keyed by their parts' keys, so a
-        document none of whose parts changed is not joined again (nor is pypdf imported when
-        none changed at all); a roster's personalised workbooks are many and joined each time."""
-        plan = self.p.plans[name]
-        cache = self.p.cache if plan.cover is None or plan.together else None
-        if cache is None:
-            return self._assemble(name, plan)
-        key = digest("document", plan.title or "", str(plan.together), self.p.cover_keys.get(name, ""),
-                     *self.p.body_keys[id(plan.body)], self.p.overlay_keys.get(id(plan.body), ""))
-        data = cache.get_bytes("document", key)
-        if data is None:
-            data = self._assemble(name, plan)
-            cache.put_bytes("document", key, data)
-        self.entries[name] = f"document/{key}"
-        return data
-
-    def _assemble(self, name: str, plan: Plan) -> bytes:
-        from .pdfjoin import JoinError, join
-
-        if plan.cover is not None and plan.together:
-            parts = [self.p.done[k] for k in self.p.body_keys[id(plan.body)]]
-            overlay = self.p.done.get(self.p.overlay_keys.get(id(plan.body), ""))
-            base = max(range(len(parts)), key=lambda i: (len(parts[i]), -i))
-            cover = self.p.done[self.p.cover_keys[name]]
-            try:
-                return join(parts[base], [cover, *parts[:base]], parts[base + 1:], info_from=0, numbers=overlay,
-                            unnumbered=self.p.layouts[self.p.cover_keys[name]][0], _parsed=self._parsed,
-                            _kept=self._kept)
-            except JoinError:
-                return _render_laid_out_together([plan.cover, plan.body.whole])
-        body = self._body(plan)
-        if body and plan.cover is None:
-            return body
-        if body and plan.cover is not None:
-            try:
-                return join(body, [self.p.done[self.p.cover_keys[name]]], info_from=0, _parsed=self._parsed)
-            except JoinError:
-                pass
-        return _render_laid_out_together([u for u in (plan.cover, plan.body.whole) if u is not None])
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.p.plans)
-
-    def __len__(self) -> int:
-        return len(self.p.plans)
+def _encode(rendered: Rendered) -> bytes:
+    layout = json.dumps([rendered.pages, rendered.anchors], sort_keys=True).encode()
+    return len(layout).to_bytes(4, "big") + layout + rendered.pdf
 
 
-class Pending:
-    """PDFs being rendered in worker processes while the caller does other work (the site build).
+def _decode(data: bytes) -> Rendered | None:
+    try:
+        size = int.from_bytes(data[:4], "big")
+        pages, anchors = json.loads(data[4:4 + size])
+        return Rendered(data[4 + size:], int(pages), {str(k): int(v) for k, v in anchors.items()})
+    except (ValueError, TypeError, AttributeError):
+        return None
 
-    A document is an optional cover and a body cut into pieces (`split`); each distinct piece is
-    rendered once, however many documents hold it (the survey in its own PDF and in both
-    workbooks). Pieces that link to others (the contents) wait until the rest are laid out, so
-    their page numbers are known; so does the page-number overlay. Unchanged units come from the
-    cache at once; the rest go, longest first, to process pools (a one-worker pool started as the
-    build began, then one more with the other workers when there is enough to do) or, with one
-    worker, are rendered in-process when `result()` is called. Use as a context manager so
-    workers always stop.
-    """
 
-    def __init__(self, plans: dict[str, Plan], workers: int | None,
-                 progress: Callable[[int, int], None] | None = None, cache: Cache | None = None,
-                 project: Project | None = None, warm: ProcessPoolExecutor | None = None):
-        self.logo = _logo_bytes(project) if project is not None else b""
-        self.plans = plans
+class Renderer:
+    """Each distinct unit rendered once: from the cache, else in the pool (longest first)."""
+
+    def __init__(self, pool: Pool, cache: Cache | None, logo: bytes,
+                 progress: Callable[[int, int], None] | None = None):
+        self.pool, self.cache, self.logo, self.progress = pool, cache, logo, progress
         self.units: dict[str, Unit] = {}
-        self.cover_keys: dict[str, str] = {}
-        self.bodies: dict[int, Body] = {}
-        self.body_keys: dict[int, list[str]] = {}
-        self.overlay_keys: dict[int, str] = {}
-        self.done: dict[str, bytes] = {}
-        self.layouts: dict[str, Layout] = {}
-        self.cache, self.progress = cache, progress
-        self.fresh: dict[str, tuple[bytes, Layout]] = {}
-        first: list[str] = []
-        self.parsed: dict[bytes, Any] = {}  # parsed PDFs, shared by the joins
-        self.early: list[str] = []  # the pieces and covers (a few: not a roster's) known before any render
-        for name, plan in plans.items():
-            if plan.cover is not None:
-                self.cover_keys[name] = self._add(plan.cover)
-                first.append(self.cover_keys[name])
-                if plan.together:
-                    self.early.append(self.cover_keys[name])
-            if id(plan.body) not in self.bodies:
-                self.bodies[id(plan.body)] = plan.body
-                pieces = [self._add(self._unit(plan.body, p)) for p in plan.body.pieces if not p.links]
-                first += pieces
-                self.early += pieces
-        self.workers = workers or os.cpu_count() or 1
-        # pools with their number of workers and the work given to them (a one-worker pool started
-        # early, `workers.start_warm`, comes first); Pending stops them all
-        self.pools: list[tuple[ProcessPoolExecutor, int]] = [(warm, 1)] if warm is not None and self.workers > 1 else []
-        self.load: list[int] = [0] * len(self.pools)
-        self.futures: dict[str, Any] = {}
-        self.sent = 0  # units sent to the workers so far
-        self._start(first)
+        self.done: dict[str, Rendered] = {}
+        self.futures: dict[str, Future[Rendered]] = {}
 
-    def _unit(self, body: Body, piece: Piece, pages: dict[str, int] | None = None) -> Unit:
-        _, _, base, roots, forms = body.whole
-        return (piece.label, _piece_html(body, piece, pages), base, roots, forms)
+    def key(self, unit: Unit) -> str:
+        """What decides a unit's PDF: its HTML and options (the logo it may show, by its bytes)."""
+        parts = (unit.html, unit.base_url, str(unit.forms), repr(sorted(PDF_OPTIONS.items())), self.logo)
+        return self.cache.key("pdf", *parts) if self.cache is not None else digest("pdf", *parts)
 
-    def _add(self, unit: Unit) -> str:
-        key = _unit_key(unit, self.logo)
-        self.units.setdefault(key, unit)
-        return key
-
-    def _start(self, keys: list[str]) -> None:
-        """Take what the cache has; send the rest to the pool, longest first."""
-        todo = []
-        for key in dict.fromkeys(keys):
-            if key in self.done or key in self.futures:
+    def want(self, units: Iterable[Unit]) -> list[str]:
+        """Start what is not known yet; the keys of `units`, in order."""
+        keys, todo = [], []
+        for unit in units:
+            key = self.key(unit)
+            keys.append(key)
+            if key in self.units:
                 continue
-            hit = self.cache.get_bytes("pdf", key) if self.cache is not None else None
-            shape = self.cache.get_bytes("layout", key) if self.cache is not None and hit is not None else None
-            if hit is not None and shape is not None:
-                count, anchors = json.loads(shape)
-                self.done[key], self.layouts[key] = hit, (count, anchors)
+            self.units[key] = unit
+            kept = self.cache.get("pdf", key) if self.cache is not None else None
+            rendered = _decode(kept) if kept is not None else None
+            if rendered is not None:
+                self.done[key] = rendered
             else:
                 todo.append(key)
-        todo.sort(key=lambda key: -len(self.units[key][1]))
-        have, want = sum(n for _, n in self.pools), min(self.workers, len(todo) + len(self.futures))
-        if todo and self.workers > 1 and want > have:
-            self.pools.append((ProcessPoolExecutor(max_workers=want - have, mp_context=multiprocessing.get_context("fork")),
-                               want - have))
-            self.load.append(0)
-        for key in todo:
-            if not self.pools:
-                self.futures[key] = None  # rendered in this process by _wait
-                continue
-            i = min(range(len(self.pools)), key=lambda i: (self.load[i] / self.pools[i][1], i))
-            self.load[i] += len(self.units[key][1])
-            self.futures[key] = self.pools[i][0].submit(render, self.units[key])
-            self.sent += 1
+        for key in sorted(todo, key=lambda k: -len(self.units[k].html)):
+            self.futures[key] = self.pool.submit(render_unit, self.units[key])
+        return keys
 
-    def _wait(self) -> None:
-        for key, future in list(self.futures.items()):
-            _, data, shape = future.result() if future is not None else _render(self.units[key])
-            self.done[key], self.layouts[key] = data, shape
-            self.fresh[key] = (data, shape)
-            del self.futures[key]
-            if self.progress:
+    def get(self, key: str) -> Rendered:
+        """The rendered unit, waiting for it if needed (and keeping it in the cache)."""
+        if key not in self.done:
+            self.done[key] = self.futures.pop(key).result()
+            if self.cache is not None:
+                self.cache.put("pdf", key, _encode(self.done[key]))
+            if self.progress is not None:
                 self.progress(len(self.done), len(self.units))
-
-    def __enter__(self) -> Pending:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        from .workers import stop
-
-        for pool, _ in self.pools:
-            stop(pool)
-        self.pools, self.load = [], []
-
-    def _second_round(self) -> None:
-        """Lay out the pieces that show page numbers of other pieces, and the page-number overlays:
-        guess the linking pieces' length, render, and again while a guess was wrong."""
-        def laid_out(key: str) -> Layout:
-            return self.layouts[key]
-
-        guesses: dict[int, list[tuple[int, dict[str, int]]]] = {
-            i: [(1, {a: 0 for a in p.anchors}) if p.links else (0, {}) for p in b.pieces] for i, b in self.bodies.items()}
-        for _ in range(4):
-            wanted: dict[int, list[str]] = {}
-            for i, body in self.bodies.items():
-                shapes = [guesses[i][n] if p.links else laid_out(self._add(self._unit(body, p)))
-                          for n, p in enumerate(body.pieces)]
-                pages, start = {}, 1
-                for count, anchors in shapes:
-                    pages.update({a: start + at for a, at in anchors.items()})
-                    start += count
-                keys = [self._add(self._unit(body, p, pages if p.links else None)) for p in body.pieces]
-                self.body_keys[i] = keys
-                if body.numbered:
-                    self.overlay_keys[i] = self._add((f"{body.whole[0]} page numbers", _overlay_html(body, start - 1),
-                                                      *body.whole[2:]))
-                wanted[i] = keys
-            self._start([k for i, keys in wanted.items() for k in [*keys, self.overlay_keys.get(i, "")] if k])
-            self._wait()
-            wrong = False
-            for i, body in self.bodies.items():
-                for n, p in enumerate(body.pieces):
-                    if p.links and laid_out(self.body_keys[i][n]) != guesses[i][n]:
-                        guesses[i][n], wrong = laid_out(self.body_keys[i][n]), True
-            if not wrong:
-                return
-
-    def result(self) -> Assembled:
-        """Every document's PDF, in the order the documents were given."""
-        with imports():
-            from . import pdfjoin  # imported while the workers render (pypdf takes 0.08 s)
-
-        if any(future is not None for future in self.futures.values()):
-            # while the workers render what changed, parse for the joins what came from the cache
-            for key in self.early:
-                if key in self.done:
-                    pdfjoin.prepare(self.done[key], self.parsed)
-        self._wait()
-        self._second_round()
-        self.__exit__()
-        if self.cache is not None:
-            for key, (data, shape) in self.fresh.items():
-                self.cache.put_bytes("pdf", key, data)
-                self.cache.put_bytes("layout", key, json.dumps(shape, sort_keys=True).encode())
-        return Assembled(self)
+        return self.done[key]
 
 
-def _plans(project: Project, documents: list[Document]) -> dict[str, Plan]:
-    context = _context(project)
+def _piece_unit(body: Body, piece: Piece, pages: dict[str, int] | None = None) -> Unit:
+    return replace(body.whole, label=piece.label, html=_piece_html(body, piece, pages))
+
+
+def _laid_out(renderer: Renderer, body: Body) -> tuple[list[str], str | None]:
+    """The keys of a body's pieces, laid out with the page numbers of the others where a piece
+    shows them (the contents), and of its page-number overlay: the pieces that show others'
+    page numbers are laid out with a guess of their length, and again while a guess was wrong."""
+    plain = iter(renderer.want(_piece_unit(body, p) for p in body.pieces if not p.links))
+    keys = {n: next(plain) for n, p in enumerate(body.pieces) if not p.links}
+    guesses = {n: (1, {a: 0 for a in p.anchors}) for n, p in enumerate(body.pieces) if p.links}
+    for _ in range(4):
+        pages, start = {}, 1
+        for n in range(len(body.pieces)):
+            count, anchors = guesses[n] if n in guesses else (renderer.get(keys[n]).pages, renderer.get(keys[n]).anchors)
+            pages.update({a: start + at for a, at in anchors.items()})
+            start += count
+        for n in guesses:
+            keys[n] = renderer.want([_piece_unit(body, body.pieces[n], pages)])[0]
+        wrong = False
+        for n in guesses:
+            done = renderer.get(keys[n])
+            if (done.pages, done.anchors) != guesses[n]:
+                guesses[n], wrong = (done.pages, done.anchors), True
+        if not wrong:
+            break
+    ordered = [keys[n] for n in range(len(body.pieces))]
+    overlay = None
+    if body.numbered:
+        total = sum(renderer.get(k).pages for k in ordered)
+        overlay = renderer.want([replace(body.whole, label=f"{body.whole.label} page numbers",
+                                         html=_overlay_html(body, total))])[0]
+    return ordered, overlay
+
+
+def _join(renderer: Renderer, keys: list[str], overlay: str | None, title: str | None, body: Body) -> bytes:
+    """A body's pieces as one PDF with its page numbers; laid out whole if they cannot be joined."""
+    from .pdfjoin import JoinError, join
+
+    parts = [renderer.get(k).pdf for k in keys]
+    base = max(range(len(parts)), key=lambda i: (len(parts[i]), -i))  # the largest part is the base
+    numbers = renderer.get(overlay).pdf if overlay is not None else None
+    try:
+        return join(parts[base], parts[:base], parts[base + 1:], title=title, numbers=numbers)
+    except JoinError as exc:
+        log.warning("%s: its pieces could not be joined (%s); laid out as one document instead, more slowly",
+                    body.whole.label, exc)
+        return render_unit(replace(body.whole, html=_retitled(body.whole.html, title))).pdf
+
+
+def _with_cover(cover: bytes, body: bytes, whole: Sequence[Unit]) -> bytes:
+    """A cover in front of a body; laid out whole if they cannot be joined."""
+    from .pdfjoin import JoinError, join
+
+    try:
+        return join(body, [cover], info_from=0)
+    except JoinError as exc:
+        log.warning("%s: its cover could not be joined (%s); laid out as one document instead, more slowly",
+                    whole[0].label, exc)
+        return _render_together(whole)
+
+
+def _retitled(html: str, title: str | None) -> str:
+    return html if title is None else _TITLE.sub(f"<title>{_escape(title)}</title>", html, count=1)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _render_together(units: Sequence[Unit]) -> bytes:
+    """Several units laid out and written as one PDF (the slow way: no piece is shared)."""
+    from weasyprint import HTML
+
+    from .fetch import make_fetcher
+
+    fetcher = make_fetcher([Path(r) for r in units[0].roots])
+    options = {"pdf_forms": units[0].forms, **PDF_OPTIONS}
+    laid_out = [HTML(string=u.html, base_url=u.base_url, url_fetcher=fetcher).render(**options) for u in units]
+    document = laid_out[-1].copy([page for d in laid_out for page in d.pages])
+    document.metadata = laid_out[0].metadata  # the first part's title (a personal cover names the person)
+    return document.write_pdf(**options)
+
+
+def _logo_bytes(project: Project) -> bytes:
+    logo = project.program.program.branding.logo
+    if logo:
+        path, _ = resolve_inside(project.root, logo)
+        return path.read_bytes() if path else b""
+    return b""
+
+
+def _plans(project: Project, values: dict[str, Any]) -> dict[str, Plan]:
     base, roots, forms = project.root.as_uri() + "/", _roots(project), project.program.print.fillable
     plans: dict[str, Plan] = {}
     shared: dict[str, Body] = {}
-    runs = standalone_sections(project, context)
-    for d in documents:
-        html = document_html(project, d, context)
+    runs = standalone_sections(project, values)
+    for d in values["documents"]:
+        html = document_html(project, d, values)
         if isinstance(html, str):
             plans[d.name] = Plan(f"{d.title} - {project.program.program.title}", None,
-                                 split((d.name, html, base, roots, forms)))
+                                 split(Unit(d.name, html, base, roots, forms)))
         else:
             if html[1] not in shared:
-                shared[html[1]] = split((BODY_LABEL, html[1], base, roots, forms), runs)
-            plans[d.name] = Plan(None, (f"{d.name} (cover)", html[0], base, roots, forms), shared[html[1]])
+                shared[html[1]] = split(Unit(BODY_LABEL, html[1], base, roots, forms), runs)
+            plans[d.name] = Plan(None, Unit(f"{d.name} (cover)", html[0], base, roots, forms), shared[html[1]])
     return plans
 
 
-def start_documents(project: Project, documents: list[Document], *, jobs: int | None = None,
-                    cache: Cache | None = None, warm: ProcessPoolExecutor | None = None) -> Pending:
-    """Start rendering every document (first in `warm`, a pool started early); collect the PDFs
-    with `.result()`."""
-    return Pending(_plans(project, documents), jobs, cache=cache, project=project, warm=warm)
+def _assemble(renderer: Renderer, plans: dict[str, Plan], cache: Cache | None) -> Iterator[tuple[str, bytes]]:
+    """Each plan's PDF, in order: pieces laid out, bodies joined once each, covers joined onto them."""
+    covers = {name: renderer.want([plan.cover])[0] for name, plan in plans.items() if plan.cover is not None}
+    bodies: dict[tuple[int, str | None], bytes] = {}
+    for name, plan in plans.items():
+        keys, overlay = _laid_out(renderer, plan.body)
+        document = None
+        if cache is not None:  # a document none of whose parts changed is not joined again
+            document = cache.key("document", plan.title or "", covers.get(name, ""), *keys, overlay or "")
+            kept = cache.get("document", document)
+            if kept is not None:
+                yield name, kept
+                continue
+        title = plan.title if plan.cover is None else None
+        if (id(plan.body), title) not in bodies:
+            if len(bodies) > 4:
+                bodies.clear()
+            bodies[(id(plan.body), title)] = _join(renderer, keys, overlay, title, plan.body)
+        data = bodies[(id(plan.body), title)]
+        if plan.cover is not None:
+            data = _with_cover(renderer.get(covers[name]).pdf, data, [plan.cover, plan.body.whole])
+        if cache is not None and document is not None:
+            cache.put("document", document, data)
+        yield name, data
 
 
-def render_documents(project: Project, documents: list[Document], *, jobs: int | None = None,
-                     cache: Cache | None = None) -> Mapping[str, bytes]:
-    """Document name -> PDF bytes, for every document; output is the same for any number of jobs."""
-    with start_documents(project, documents, jobs=jobs, cache=cache) as pending:
-        return pending.result()
+def render(project: Project, context: Context, *, pool: Pool, cache: Cache | None = None,
+           bytecode: Path | None = None) -> dict[str, bytes]:
+    """Document name -> PDF bytes, for every document of `context`; the same for any pool size."""
+    values = print_values(project, context, bytecode)
+    renderer = Renderer(pool, cache, _logo_bytes(project))
+    return dict(_assemble(renderer, _plans(project, values), cache))
 
 
 def slug(name: str) -> str:
@@ -565,43 +442,47 @@ def workbook_names(participants: list[Any]) -> list[str]:
     return names
 
 
-def workbook_cover_html(project: Project, person: Any, everyone: list[Any], context: dict[str, Any]) -> str:
+def workbook_cover_html(project: Project, person: Any, everyone: list[Any], values: dict[str, Any]) -> str:
     """The personal cover of one participant's workbook."""
     program = project.program.program
-    ctx = dict(context)
+    ctx = dict(values)
     ctx["person"] = person
     ctx["role_label"] = getattr(program.roles, person.role)
     ctx["partner_label"] = _partner_label(program.type, person.role)
     ctx["partners"] = [p.name for p in everyone if p.group == person.group and p is not person]
     ctx["title"] = f"{program.title}: workbook for {person.name}"
-    return environment(project.root).get_template("print/workbook-cover.html.j2").render(ctx)
+    return values["env"].get_template("print/workbook-cover.html.j2").render(ctx)
 
 
-def render_workbooks(project: Project, participants: list[Any], *, jobs: int | None = None,
-                     progress: Callable[[int, int], None] | None = None, everyone: list[Any] | None = None,
-                     names: list[str] | None = None, cache: Cache | None = None) -> Mapping[str, bytes]:
-    """File name -> personalised workbook PDF for each participant.
+def render_workbooks(project: Project, context: Context, participants: list[Any], *, pool: Pool,
+                     everyone: list[Any] | None = None, names: list[str] | None = None,
+                     progress: Callable[[int, int], None] | None = None,
+                     cache: Cache | None = None) -> Iterator[tuple[str, bytes]]:
+    """File name and personalised workbook PDF for each participant, one at a time (a roster of
+    hundreds is never all in memory): the shared body is laid out and joined once, and each
+    person's cover is joined onto it.
 
     `everyone` (the whole roster) and `names` let a shard of the roster be rendered with the
     partners and file names it would have in a full run.
     """
     everyone = everyone if everyone is not None else participants
     names = names if names is not None else workbook_names(participants)
-    context = _context(project)
-    base = project.root.as_uri() + "/"
-    roots, forms = _roots(project), project.program.print.fillable
-    body = split((BODY_LABEL, workbook_body_html(project, context), base, roots, forms),
-                 standalone_sections(project, context))
-    work = {name: Plan(None, (name, workbook_cover_html(project, person, everyone, context), base, roots, forms), body,
-                       together=False)
-            for name, person in zip(names, participants, strict=True)}
-    with Pending(work, jobs, progress, cache, project) as pending:
-        return pending.result()
+    values = print_values(project, context)
+    base, roots, forms = project.root.as_uri() + "/", _roots(project), project.program.print.fillable
+    body = split(Unit(BODY_LABEL, workbook_body_html(project, values), base, roots, forms),
+                 standalone_sections(project, values))
+    renderer = Renderer(pool, cache, _logo_bytes(project), progress)
+    covers = [Unit(name, workbook_cover_html(project, person, everyone, values), base, roots, forms)
+              for name, person in zip(names, participants, strict=True)]
+    keys, overlay = _laid_out(renderer, body)
+    shared = _join(renderer, keys, overlay, None, body)
+    cover_keys = renderer.want(covers)
+    for name, cover, key in zip(names, covers, cover_keys, strict=True):
+        yield name, _with_cover(renderer.get(key).pdf, shared, [cover, body.whole])
 
 
 def html_to_pdf(html: str, *, base_url: str, roots: Sequence[Path], forms: bool = False) -> bytes:
     """One print HTML document -> tagged PDF bytes (for documents made outside the handbook, such
     as the impact report); files are read only below `roots` and the package."""
-    _, data, _ = render(("document", html, base_url, [str(r) for r in roots] + [str(p) for p in package_dirs()],
-                         forms))
-    return data
+    return render_unit(Unit("document", html, base_url, (*(str(r) for r in roots), *(str(p) for p in package_dirs())),
+                            forms)).pdf

@@ -1,32 +1,30 @@
-"""The one build timestamp: SOURCE_DATE_EPOCH, else program.yml's last commit, else the program's start."""
+"""The one build date: SOURCE_DATE_EPOCH, else program.yml's last commit, else the program's start."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any
 
 from .errors import OutputError
 
-LOOK_UP: Any = object()  # `build_timestamp`'s `committed` when git is to be asked
 
-
-def build_timestamp(program_path: Path, starts: object, committed: datetime | None = LOOK_UP) -> datetime:
-    """A timestamp that depends only on the inputs, so that two builds are byte-identical.
-    `committed` is `last_commit_time(program_path)` when the caller has it already."""
+def source_date_epoch() -> datetime | None:
+    """SOURCE_DATE_EPOCH (the reproducible-builds convention), read once, at the start of a build."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return datetime.fromtimestamp(int(epoch), tz=UTC)
-        except (ValueError, OverflowError, OSError):
-            raise OutputError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp") from None
-    if committed is LOOK_UP:
-        committed = last_commit_time(program_path)
-    if committed is not None:
-        return committed
-    return datetime.combine(starts, time(0, 0), tzinfo=UTC)  # type: ignore[arg-type]
+    if not epoch:
+        return None
+    try:
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        raise OutputError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp") from None
+
+
+def build_date(given: datetime | None, starts: date) -> datetime:
+    """A timestamp that depends only on the inputs, so that two builds are byte-identical:
+    `given` (SOURCE_DATE_EPOCH or program.yml's last commit), else the program's start."""
+    return given if given is not None else datetime.combine(starts, time(0, 0), tzinfo=UTC)
 
 
 def last_commit_time(path: Path) -> datetime | None:

@@ -43,14 +43,16 @@ def _autoescape(name: str | None) -> bool:
     return bool(name) and name.endswith((".html", ".html.j2", ".xml", ".svg"))  # type: ignore[union-attr]
 
 
-def environment(project_root: Path | None = None) -> ImmutableSandboxedEnvironment:
-    """The Jinja environment for a program folder (see `_environment`)."""
+def environment(project_root: Path | None = None, bytecode: Path | None = None) -> ImmutableSandboxedEnvironment:
+    """The Jinja environment for a program folder (see `_environment`); `bytecode`, a folder of
+    the cache where compiled templates are kept between runs."""
     user = project_root is not None and (project_root / "templates").is_dir()
-    return _environment(project_root, user)
+    return _environment(project_root, user, bytecode)
 
 
 @functools.lru_cache(maxsize=16)
-def _environment(project_root: Path | None, user_templates: bool) -> ImmutableSandboxedEnvironment:
+def _environment(project_root: Path | None, user_templates: bool, bytecode: Path | None
+                 ) -> ImmutableSandboxedEnvironment:
     """The Jinja environment: user `templates/` beside program.yml first, then the built-ins.
 
     User templates are code written by someone else, so everything renders in a sandbox.
@@ -63,14 +65,10 @@ def _environment(project_root: Path | None, user_templates: bool) -> ImmutableSa
     if project_root is not None and user_templates:
         loaders.append(FileSystemLoader(str(project_root / "templates")))
     loaders += [builtin, PrefixLoader({"builtin": builtin})]
-    bytecode = None
-    folder = _bytecode_dir(project_root) if project_root is not None else None
-    if folder is not None:
-        # compiled templates survive between runs (Jinja checks each source's mtime)
-        bytecode = FileSystemBytecodeCache(str(folder))
     env = ImmutableSandboxedEnvironment(
         loader=ChoiceLoader(loaders),
-        bytecode_cache=bytecode,
+        # compiled templates survive between runs (Jinja checks each source's mtime)
+        bytecode_cache=FileSystemBytecodeCache(str(bytecode)) if bytecode is not None else None,
         undefined=StrictUndefined,
         autoescape=_autoescape,
         keep_trailing_newline=True,
@@ -80,15 +78,6 @@ def _environment(project_root: Path | None, user_templates: bool) -> ImmutableSa
     env.filters["md"] = md
     env.filters["md_block"] = md_block
     return env
-
-
-def _bytecode_dir(project_root: Path) -> Path | None:
-    folder = project_root / ".mentorkit-cache" / "jinja"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:  # read-only program folder: compile in memory only
-        return None
-    return folder
 
 
 def content_path(name: str, project_root: Path | None = None) -> Path:

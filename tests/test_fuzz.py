@@ -6,9 +6,8 @@ import copy
 import os
 from typing import Any
 
-import pytest
 import yaml
-from conftest import REFERENCE, ROOT, SHARED
+from conftest import REFERENCE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -91,45 +90,6 @@ def test_check_accepts_or_raises_its_own_error(tmp_path_factory, raw: bytes):
             assert problem.message
     else:
         assert project.plan.starts <= project.plan.ends
-
-
-def _read(parse, text: str):
-    try:
-        return parse(text, "fuzz.yml")
-    except MentorkitError as exc:
-        return [str(p) for p in exc.problems]
-
-
-@settings(max_examples=min(EXAMPLES, 500), deadline=None, suppress_health_check=[HealthCheck.too_slow],
-          derandomize=os.environ.get("CI") == "true")
-@given(mutated())
-def test_libyaml_reads_every_file_as_the_pure_python_loader_does(raw: bytes):
-    """The fast path (libyaml) gives the very data, lines and columns, or the very messages."""
-    text = raw.decode("utf-8", errors="replace")
-    assert _read(load.parse_yaml, text) == _read(load._parse_yaml, text)
-
-
-@pytest.mark.parametrize("path", [REFERENCE, SHARED / "design" / "program.yml", *sorted((ROOT / "tests" / "bad").glob("*.yml"))],
-                         ids=lambda p: p.name)
-def test_libyaml_reads_the_examples_as_the_pure_python_loader_does(path):
-    assert load._FastLoader is not None  # PyYAML wheels bundle libyaml
-    text = path.read_text(encoding="utf-8", errors="replace")
-    fast, pure = _read(load.parse_yaml, text), _read(load._parse_yaml, text)
-    assert fast == pure
-
-
-YAML_11_TRAPS = ["a: yes", "a: no", "a: on", "a: 0777", "a: 1_000", "a: 2027-02-01", "a: 12:30", "a: .inf", "a: ~",
-                 "a: 0x1F", "a: 1e3", "a: [Off, NULL, True, -0.5, +7]", "a: !!str 5", "a: &x [1]\nb: *x",
-                 # where libyaml and PyYAML part ways: tabs (found by fuzzing), odd line breaks, marks
-                 "p\trogram: x", "a: |\n  x\n  \ty", "a: b\x85c: d", "a: b\u2028c: d", "\ufeffa: b", "a: b\rc: d",
-                 "k" * 1100 + ": v", "a: b#c", "a:b", "a: - b", "  a: 1\n b: 2"]
-
-
-@pytest.mark.parametrize("text", YAML_11_TRAPS)
-def test_libyaml_resolves_scalars_as_mentorkit_does(text):
-    """YAML 1.1 traps: the fast path reads them as `_Loader` does (yes/no stay words, dates and
-    times stay text for the model to check, 0777 is decimal)."""
-    assert _read(load.parse_yaml, text) == _read(load._parse_yaml, text)
 
 
 def test_yaml_11_traps_stay_what_a_team_wrote():

@@ -8,14 +8,14 @@ import subprocess
 
 import pytest
 from click.testing import CliRunner
-from conftest import SHARED, copy_reference, need_tool
+from conftest import ROOT, copy_reference, need_tool
 from pypdf import PdfReader
 
 from mentorkit.cli import main
 from mentorkit.errors import RosterError
 from mentorkit.roster import read_roster
 
-ROSTER = SHARED / "design" / "roster.csv"
+ROSTER = ROOT / "examples" / "roster.csv"
 
 
 def problems(tmp_path, text: str | bytes) -> list[str]:
@@ -102,7 +102,7 @@ def test_bad_roster_exits_2_and_writes_nothing(tmp_path):
 
 
 def test_shards_partition_the_roster():
-    from mentorkit.cli import shard_slice
+    from mentorkit.workbooks import shard_slice
 
     for count in (0, 1, 6, 7, 500):
         for n in (1, 2, 3, 8):
