@@ -547,6 +547,9 @@ class SiteOptions(Section):
     """Add a 'What changed' page built from program.yml's git history."""
     url: ShortText | None = None
     """Public address of the handbook, if it is published."""
+    engine: Literal["material", "zensical"] = "material"
+    """The site engine: `material` (MkDocs with Material for MkDocs, the default; end of life) or
+    `zensical` (its successor from the same team, reading the same settings)."""
 
 
 class ProgramFile(Section):

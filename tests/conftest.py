@@ -116,3 +116,29 @@ def chromium_page(base: str) -> Iterator[Any]:
             yield page
         finally:
             browser.close()
+
+
+def context_of(project: Any, docs: list[Any] | None = None) -> Any:
+    """The template context of a loaded program, dated from its start (as a build outside git is)."""
+    from mentorkit.context import Context
+    from mentorkit.plan import documents
+    from mentorkit.stamp import build_date
+
+    return Context.of(project, build_date(None, project.program.program.starts),
+                      documents(project.program) if docs is None else docs)
+
+
+def render_documents(project: Any, docs: list[Any], jobs: int | None = None) -> dict[str, bytes]:
+    """The PDFs of `docs`, as a build makes them (without its cache)."""
+    from mentorkit import printing
+    from mentorkit.workers import Pool
+
+    with Pool(jobs) as pool:
+        return printing.render(project, context_of(project, docs), pool=pool)
+
+
+def render_pages(project: Any) -> dict[str, str]:
+    """The handbook's Markdown pages, as a build makes them."""
+    from mentorkit import site
+
+    return site.render_pages(project, context_of(project))

@@ -7,12 +7,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import copy_reference, need_tool
+from conftest import copy_reference, need_tool, render_documents
 from pypdf import PdfReader, PdfWriter
 
 from mentorkit.errors import FetchError, MentorkitError
 from mentorkit.plan import documents
-from mentorkit.printing import render_documents
 from mentorkit.project import load_program
 
 pytestmark = pytest.mark.slow

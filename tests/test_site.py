@@ -8,15 +8,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REFERENCE, chromium_page, copy_reference, minimal, serve_folder
+from conftest import REFERENCE, chromium_page, copy_reference, minimal, render_pages, serve_folder
 
 from mentorkit.build import build
 from mentorkit.cli import main
 from mentorkit.defaults import FIRST_MEETING
 from mentorkit.errors import MentorkitError
-from mentorkit.plan import documents
 from mentorkit.project import load_program
-from mentorkit.site import render_pages
 
 GOLDEN = Path(__file__).parent / "golden" / "site"
 TYPES = ["one-on-one", "group", "peer", "reverse", "flash", "virtual"]
@@ -24,7 +22,7 @@ TYPES = ["one-on-one", "group", "peer", "reverse", "flash", "virtual"]
 
 def test_golden_markdown_of_the_reference_program(update_golden):
     project = load_program(REFERENCE)
-    pages = render_pages(project, documents(project.program))
+    pages = render_pages(project)
     if update_golden:
         for old in GOLDEN.rglob("*.md"):
             old.unlink()
@@ -37,12 +35,48 @@ def test_golden_markdown_of_the_reference_program(update_golden):
         assert text == expected[rel], f"{rel} differs from its golden copy (pytest --update-golden to accept)"
 
 
-@pytest.fixture(scope="module")
-def reference_site(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("ref")
+@pytest.fixture(scope="module", params=["material", "zensical"])
+def reference_site(request, tmp_path_factory) -> Path:
+    """The reference program's site, built by each engine."""
+    folder = tmp_path_factory.mktemp(f"ref-{request.param}")
     program = copy_reference(folder)
-    build(program, folder / "site", jobs=2)
+    build(program, folder / "site", jobs=2, engine=request.param)
     return folder / "site"
+
+
+def _page_texts(site: Path) -> dict[str, str]:
+    """Each page's article text, as a reader sees it (the engines word the window title differently)."""
+    out = {}
+    for path in sorted(site.rglob("*.html")):
+        article = re.search(r"<article[^>]*>(.*?)</article>", path.read_text(encoding="utf-8"), re.S)
+        out[path.relative_to(site).as_posix()] = visible(article.group(1) if article else "")
+    return out
+
+
+@pytest.mark.slow
+def test_both_engines_build_the_same_pages_and_navigation(tmp_path):
+    """One generated docs tree and mkdocs.yml: Material and Zensical give the same pages, the same
+    navigation, the brand colour, the logo and no request to the network."""
+    program = copy_reference(tmp_path)
+    for engine in ("material", "zensical"):
+        build(program, tmp_path / engine, jobs=2, engine=engine, use_cache=False)
+    material, zensical = tmp_path / "material", tmp_path / "zensical"
+    pages = {p for p in _page_texts(material) if p != "404.html"}
+    assert pages == {p for p in _page_texts(zensical) if p != "404.html"}
+    for page in pages:
+        words = lambda text: re.sub(r"[^\w ]", " ", text).split()  # noqa: E731 - permalink signs differ
+        assert words(_page_texts(material)[page]) == words(_page_texts(zensical)[page]), page
+    for site in (material, zensical):
+        index = html(site, "index.html")
+        nav = re.findall(r'class="md-tabs__link[^"]*"[^>]*>\s*([^<]+?)\s*<', index)
+        assert nav == ["Home", "About mentoring", "The journey", "Growing together", "Measuring", "Help"], (site, nav)
+        assert "assets/logo.svg" in index and "assets/mentorkit.css" in index
+        assert "Reverse Mentoring Programme 2027" in re.search(r"<title>(.*?)</title>", index, re.S).group(1)
+        assert "#0b5cad" in html(site, "assets/mentorkit.css")
+        assert sorted(p.name for p in (site / "print").iterdir()) == sorted(p.name for p in (material / "print").iterdir())
+        for page in site.rglob("*.html"):
+            assert not re.search(r'(src|href)="(https?:)?//', page.read_text(encoding="utf-8").replace(
+                'href="https://', 'href-external="')), page  # links out are fine; nothing is loaded from outside
 
 
 def html(site: Path, page: str) -> str:
@@ -130,7 +164,7 @@ def test_user_overrides_of_content_and_templates(tmp_path):
         '{% extends "builtin/site/index.md.j2" %}\n')
     (tmp_path / "templates" / "site" / "matching.md.j2").write_text("# Matching\n\nDone by hand: {{ roles.mentor|md }}\n")
     project = load_program(program)
-    pages = render_pages(project, documents(project.program))
+    pages = render_pages(project)
     assert "Our own question" in pages["faq.md"]
     assert pages["matching.md"] == "# Matching\n\nDone by hand: Reverse mentor\n"
     assert pages["index.md"].startswith("# Reverse Mentoring Programme 2027")
@@ -143,7 +177,7 @@ def test_override_templates_run_in_a_sandbox(tmp_path):
         "{{ ''.__class__.__mro__[1].__subclasses__() }}")
     project = load_program(program)
     with pytest.raises(Exception, match="unsafe|not safely"):
-        render_pages(project, documents(project.program))
+        render_pages(project)
 
 
 def test_extra_page_through_symlink_is_refused(tmp_path):
@@ -160,7 +194,7 @@ def test_raw_html_in_team_pages_is_neutralised(tmp_path):
     program = copy_reference(tmp_path)
     (tmp_path / "content" / "charter.md").write_text("# Charter\n\n<script>alert(1)</script>\n<a onclick=\"x()\">a</a>\n")
     project = load_program(program)
-    page = render_pages(project, documents(project.program))["pages/charter.md"]
+    page = render_pages(project)["pages/charter.md"]
     assert "<script" not in page and "onclick" not in page
 
 
@@ -194,10 +228,14 @@ def test_navigation_search_and_no_console_errors(served, browser_page):
         assert page.locator("article h1").count() == 1, url
     page.goto(f"{served}/index.html")
     page.wait_for_load_state("networkidle")
-    page.locator("input.md-search__input").click()
-    page.locator("input.md-search__input").press_sequentially("strategy workstream", delay=20)
-    page.wait_for_selector(".md-search-result__item a", state="attached", timeout=20000)
-    results = page.locator(".md-search-result__item a").evaluate_all("els => els.map(e => e.href)")
+    # the engine's own search box in the header (Zensical opens it from a button)
+    if page.locator("button.md-search__button").count():
+        page.locator("button.md-search__button").first.click()
+    else:
+        page.locator("input.md-search__input").click()
+    page.locator('input[aria-label="Search"]:visible').first.press_sequentially("strategy workstream", delay=20)
+    page.wait_for_selector('a[href*="goals.html?h="]', state="attached", timeout=20000)
+    results = page.locator('a[href*="?h="]').evaluate_all("els => els.map(e => e.href)")
     assert any("goals.html" in r for r in results), results
     assert not errors, errors
 
@@ -219,49 +257,3 @@ def test_every_page_is_accessible(served, browser_page):
             if violation["impact"] in ("serious", "critical"):
                 problems.append(f"{url}: {violation['id']} ({violation['impact']}): {violation['help']}")
     assert not problems, "\n".join(problems)
-
-
-def test_theme_files_skip_icons_but_copy_the_same_files_as_mkdocs(tmp_path):
-    """The site gets every static file of the theme MkDocs itself would copy, no more, no fewer,
-    in the same order, while Material's thousands of icons are never walked."""
-    from mkdocs.config import load_config
-    from mkdocs.structure.files import Files
-
-    from mentorkit.site import theme_files, write_docs
-
-    project = load_program(copy_reference(tmp_path / "p"))
-    config = write_docs(project, tmp_path / "work", documents(project.program), "calendar.ics", None)
-    cfg = load_config(config_file=str(config), site_dir=str(tmp_path / "site"))
-    env = cfg.theme.get_env()
-    plain, ours = Files([]), Files([])
-    plain.add_files_from_theme(env, cfg)
-    env.list_templates = lambda extensions=None, filter_func=None: theme_files(env, extensions, filter_func)
-    ours.add_files_from_theme(env, cfg)
-    copied = [f.src_uri for f in ours]
-    assert copied == [f.src_uri for f in plain]
-    assert any(name.endswith(".js") for name in copied) and any(name.endswith(".css") for name in copied)
-    assert not any(name.startswith(".icons/") for name in theme_files(env))
-    assert any(name.startswith(".icons/") for name in type(env).list_templates(env))  # they exist: skipped
-
-
-def test_mkdocs_gets_the_settings_it_would_read_from_mkdocs_yml(tmp_path):
-    """mkdocs.yml is read with libyaml and handed to MkDocs as settings: the same settings MkDocs'
-    own reading of the file gives; a file with a YAML tag is left to MkDocs."""
-    from mkdocs.config import load_config
-    from mkdocs.utils.yaml import get_yaml_loader, yaml_load
-
-    from mentorkit.site import _config_options, write_docs
-
-    project = load_program(copy_reference(tmp_path / "p"))
-    config = write_docs(project, tmp_path / "work", documents(project.program), "calendar.ics", None)
-    options = _config_options(config)
-    settings = {k: v for k, v in options.items() if k not in ("config_file", "config_file_path")}
-    with config.open("rb") as fh:
-        assert settings == yaml_load(fh, get_yaml_loader()) and settings["nav"]
-    ours = load_config(**{**options, "site_dir": str(tmp_path / "site")})
-    theirs = load_config(config_file=str(config), site_dir=str(tmp_path / "site"))
-    assert {k: str(v) for k, v in ours.items()} == {k: str(v) for k, v in theirs.items()}
-    tagged = tmp_path / "tagged" / "mkdocs.yml"
-    tagged.parent.mkdir()
-    tagged.write_text("site_name: !ENV [MENTORKIT_NOT_SET, 'Handbook']\n", encoding="utf-8")
-    assert _config_options(tagged) == {"config_file": str(tagged)}
