@@ -200,6 +200,40 @@ def workbooks(roster: Path, program: Path, out: Path, jobs: int | None, shard: s
 
 
 @main.command()
+@click.argument("registrations", type=click.Path(dir_okay=False, path_type=Path))
+@PROGRAM
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Roster to write (default: roster.csv).")
+@click.option("--explain", "explain_to", default=None, metavar="FILE",
+              help="Also write why each pair was made and why anyone is left over (Markdown); '-' prints it.")
+@click.option("--keep", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A roster whose pairs are already agreed: they stay together (rematching mid-programme).")
+@handles_errors
+def match(registrations: Path, program: Path, out: Path | None, explain_to: str | None, keep: Path | None) -> None:
+    """Pair the mentees and mentors of REGISTRATIONS (CSV: name,email,role and one column per criterion id).
+
+    The most people are matched that the hard rules and mentor capacity allow, then the
+    best total score; ties go to whoever registered first. Nothing is written on an error.
+
+    \b
+    Examples:
+      mentorkit match registrations.csv
+      mentorkit match registrations.csv programs/2027.yml -o roster.csv --explain matching.md
+      mentorkit match registrations.csv --keep roster.csv -o roster.csv --explain -
+    """
+    from .matching import match_files, save
+
+    result = match_files(registrations, program, keep=keep)
+    roster = out or Path("roster.csv")
+    to_file = Path(explain_to) if explain_to not in (None, "-") else None
+    save(result, roster, to_file)
+    if explain_to == "-":
+        click.echo(result.explanation)
+    click.echo(f"wrote {roster}: {result.summary}" + (f"; explanation in {to_file}" if to_file else ""),
+               err=explain_to == "-")
+
+
+@main.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--type", "program_type", required=True,
               type=click.Choice(["one-on-one", "group", "peer", "reverse", "flash", "virtual"]),
@@ -263,3 +297,81 @@ def diff(old: str | None, new: str | None, program: Path, fmt: str) -> None:
     else:
         click.echo(format_text(changes, color=sys.stdout.isatty()))
     sys.exit(1 if changes else 0)
+
+
+@main.group()
+def surveys() -> None:
+    """Run the program's surveys in other tools."""
+
+
+@surveys.command("export")
+@PROGRAM
+@click.option("--to", "fmt", required=True, type=click.Choice(["xlsform", "qualtrics", "csv"]),
+              help="xlsform: KoboToolbox, ODK, Enketo, SurveyCTO; qualtrics: Advanced Format TXT; "
+                   "csv: a template for typing answers in.")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: surveys-FORMAT/).")
+@handles_errors
+def export_surveys(program: Path, fmt: str, out: Path | None) -> None:
+    """Write one form per survey of PROGRAM, to import into a survey tool.
+
+    \b
+    Examples:
+      mentorkit surveys export --to xlsform
+      mentorkit surveys export programs/2027.yml --to qualtrics -o qualtrics
+      mentorkit surveys export --to csv -o answers
+    """
+    from .exports import export_surveys as export
+    from .output import staged, write_files
+    from .project import load_program
+
+    project = load_program(program)
+    files = export(project.program, fmt)
+    target = out or Path(f"surveys-{fmt}")
+    with staged(target, project.root) as stage:
+        write_files(stage, files)
+    click.echo(f"wrote {len(files)} {fmt} forms into {target}/")
+
+
+@main.command()
+@click.argument("responses", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-p", "--program", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The program file (default: program.yml).")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Roster CSV (name,email,role,group): who was invited, and each respondent's role.")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder for report.html, report.pdf and report.json (default: report/).")
+@click.option("--format", "fmt", type=click.Choice(["html", "json"]), default="html", show_default=True,
+              help="json: print the figures on stdout (and write OUT only when -o is given).")
+@click.option("--min-group", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Show figures by role only when every group has at least this many respondents.")
+@click.option("--quotes", is_flag=True, help="Quote written answers (sorted, never with who wrote them).")
+@handles_errors
+def report(responses: tuple[Path, ...], program: Path | None, roster: Path | None, out: Path | None, fmt: str,
+           min_group: int, quotes: bool) -> None:
+    """Read survey answers and write the impact report.
+
+    RESPONSES are exports of Google Forms or Microsoft Forms (CSV or .xlsx), KoboToolbox or any
+    XLSForm tool, mentorkit's CSV template, or filled-in PDF forms: each file is matched to its
+    survey by its columns. Every answer is checked first; on any error nothing is written.
+
+    \b
+    Examples:
+      mentorkit report answers/*.csv --roster roster.csv
+      mentorkit report midpoint.csv end.xlsx forms/*.pdf -p programs/2027.yml -o report-2027
+      mentorkit report answers/*.csv --roster roster.csv --format json > figures.json
+    """
+    from .project import load_program
+    from .report import build_report, render_json, report_files, write_report
+    from .roster import read_roster
+
+    project = load_program(program or Path("program.yml"))
+    result = build_report(project.program, responses, read_roster(roster) if roster else None,
+                          min_group=min_group, quotes=quotes)
+    _report(result.warnings)
+    if fmt == "json":
+        click.echo(render_json(result), nl=False)
+    if fmt == "html" or out is not None:
+        target = out or Path("report")
+        write_report(target, report_files(project.program, result, project.root), project.root)
+        click.echo(f"wrote the report into {target}/", err=fmt == "json")

@@ -10,6 +10,8 @@ from .model import (
     Delivery,
     FirstMeeting,
     Group,
+    Matching,
+    MatchRule,
     Program,
     ProgramFile,
     ProgramType,
@@ -109,23 +111,56 @@ def _q(id: str, text: str, type: QuestionType, **extra: object) -> Question:
     return Question.model_validate({"id": id, "text": text, "type": type.value, **extra})
 
 
-def default_surveys(program_type: ProgramType) -> list[Survey]:
+def matching_questions(matching: Matching, roles: Roles) -> list[Question]:
+    """With criteria that have rules: name, email, role and one question per criterion, each question's id
+    the column `mentorkit match` reads, so the survey's export is the registrations file."""
+    if not matching.scored:
+        return []
+    mentor, mentee = roles.mentor or "mentor", roles.mentee or "mentee"
+    sides = [mentor, mentee] if mentor.casefold() != mentee.casefold() else ["mentor", "mentee"]
+    questions = [
+        _q("name", "Your full name", QuestionType.text, required=True),
+        _q("email", "Your work e-mail address", QuestionType.text, required=True),
+        _q("role", "Which role are you registering for?", QuestionType.choice, options=sides, required=True),
+    ]
+    asks = {
+        MatchRule.overlap: "what can you offer if you mentor, or hope to gain if you are mentored?",
+        MatchRule.same: "which describes you best?",
+        MatchRule.different: "which is yours?",
+    }
+    for criterion in matching.scored:
+        assert criterion.rule is not None and criterion.id is not None
+        text = f"{criterion.title[:1].upper()}{criterion.title[1:]}: {asks[criterion.rule]}"
+        if criterion.options:
+            kind = QuestionType.multi if criterion.rule == MatchRule.overlap else QuestionType.choice
+            questions.append(_q(criterion.id, text, kind, options=list(criterion.options), required=True))
+        else:
+            several = " Separate several answers with ';'." if criterion.rule == MatchRule.overlap else ""
+            questions.append(_q(criterion.id, text + several, QuestionType.text, required=True))
+    return questions
+
+
+def default_surveys(program_type: ProgramType, matching: Matching | None = None,
+                    roles: Roles | None = None) -> list[Survey]:
     """Registration, after-matching, midpoint and conclusion surveys, short and scored where possible.
 
-    A flash program is a single session: only registration and conclusion make sense.
+    A flash program is a single session: only registration and conclusion make sense. With criteria
+    that have rules, registration also asks what `mentorkit match` needs (`matching_questions`).
     """
     satisfied = dict(min=1, max=10, labels=["Not at all", "Completely"])
+    for_matching = matching_questions(matching, roles or Roles()) if matching is not None else []
+    asked = {q.id for q in for_matching}
     surveys = [
         Survey(id="registration", title="Registration", when=SurveyMoment.registration,
                measures=["attitudinal", "career"],  # type: ignore[list-item]
-               questions=[
+               questions=for_matching + [q for q in [
                    _q("hopes", "What do you hope to gain from the programme?", QuestionType.text, required=True),
                    _q("topics", "Which topics would you most like to explore?", QuestionType.text),
                    _q("feedback-style", "How do you prefer to receive feedback?", QuestionType.choice,
                       options=["In writing", "In conversation", "Either"]),
                    _q("confidence", "How confident do you feel about your next career step?", QuestionType.scale,
                       min=1, max=5, labels=["Not confident", "Very confident"]),
-               ]),
+               ] if q.id not in asked]),
         Survey(id="after-matching", title="After matching", when=SurveyMoment.after_matching,
                measures=["attitudinal"],  # type: ignore[list-item]
                questions=[
@@ -165,8 +200,9 @@ def resolve(pf: ProgramFile) -> ProgramFile:
     """The program with every default that follows from its type filled in."""
     t = TYPES[pf.program.type]
     program: Program = pf.program
+    roles = Roles(mentor=program.roles.mentor or t.mentor, mentee=program.roles.mentee or t.mentee)
     updates: dict[str, object] = {
-        "roles": Roles(mentor=program.roles.mentor or t.mentor, mentee=program.roles.mentee or t.mentee),
+        "roles": roles,
         "delivery": program.delivery or t.delivery,
         "summary": program.summary or t.summary,
     }
@@ -178,7 +214,7 @@ def resolve(pf: ProgramFile) -> ProgramFile:
         cadence_updates["every"] = t.every if t.every is not None else Interval(0, "none")
         if cadence.sessions is None and t.sessions is not None:
             cadence_updates["sessions"] = t.sessions
-    surveys = default_surveys(program.type) if pf.surveys is None else pf.surveys
+    surveys = default_surveys(program.type, pf.matching, roles) if pf.surveys is None else pf.surveys
     return pf.model_copy(update={
         "program": program.model_copy(update=updates),
         "cadence": cadence.model_copy(update=cadence_updates),

@@ -15,9 +15,11 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    SerializerFunctionWrapHandler,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
+    model_serializer,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -362,16 +364,122 @@ class Cadence(Section):
 
 # --- matching, goals, checklists, feedback ------------------------------------------------
 
+class MatchRule(StrEnum):
+    """How `mentorkit match` compares two people's answers to a criterion."""
+
+    overlap = "overlap"
+    same = "same"
+    different = "different"
+
+
+REGISTRATION_COLUMNS = ("name", "email", "role")
+
+
+class Criterion(Section):
+    """One matching criterion: a plain label, or a column of the registrations with a rule."""
+
+    id: Slug | None = None
+    """Column of the registrations CSV (and question id in the registration survey) holding the answers."""
+    label: ShortText | None = None
+    """What the criterion is called in the handbook (default: the id)."""
+    rule: MatchRule | None = None
+    """overlap: what the mentor offers meets what the mentee wants; same: equal answers score;
+    different: a hard rule, never pair two people with the same answer."""
+    weight: Annotated[int, Field(ge=1, le=100)] | None = None
+    """How much an overlap or same criterion counts, as a whole number (default 1)."""
+    options: list[ShortText] | None = None
+    """Answers the registration survey offers for this criterion."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_label(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"label": value}
+        if not isinstance(value, dict):
+            raise PydanticCustomError("criterion_type", "expected a label, or a mapping with id, label, rule "
+                                      "and weight")
+        return value
+
+    @model_validator(mode="after")
+    def _complete(self) -> Criterion:
+        if self.id is None and self.label is None:
+            raise PydanticCustomError("criterion_empty", "give a label, or an id and a rule")
+        if self.rule is not None and self.id is None:
+            raise PydanticCustomError("criterion_id", "a criterion with a rule needs an 'id': the column of the "
+                                      "registrations that holds the answers", {"at": ["rule"]})
+        if self.id is not None and self.rule is None:
+            raise PydanticCustomError("criterion_rule", f"criterion {self.id!r} needs a rule: overlap, same or "
+                                      "different", {"at": ["id"]})
+        if self.id in REGISTRATION_COLUMNS:
+            raise PydanticCustomError("criterion_reserved", f"{self.id!r} is a column every registration already "
+                                      "has; choose another id", {"at": ["id"]})
+        if self.weight is not None and self.rule == MatchRule.different:
+            raise PydanticCustomError("weight_on_hard_rule", "a 'different' rule is a hard rule and takes no "
+                                      "weight; remove 'weight' or use 'same' or 'overlap'", {"at": ["weight"]})
+        if self.weight is not None and self.rule is None:
+            raise PydanticCustomError("weight_without_rule", "'weight' needs an id and a rule", {"at": ["weight"]})
+        if self.options is not None and self.rule is None:
+            raise PydanticCustomError("options_without_rule", "'options' need an id and a rule", {"at": ["options"]})
+        return self
+
+    @model_serializer(mode="wrap")
+    def _as_written(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """A label-only criterion is written back as the plain label it was given as."""
+        if self.rule is None and self.id is None and self.options is None and self.weight is None:
+            return self.label
+        return handler(self)
+
+    @property
+    def title(self) -> str:
+        """The label, or the id when there is none."""
+        return self.label or str(self.id)
+
+    @property
+    def points(self) -> int:
+        """The most a pair can score on this criterion (0 for hard rules and labels)."""
+        if self.rule in (MatchRule.overlap, MatchRule.same):
+            return self.weight or 1
+        return 0
+
+
+def _label_or_criterion(schema: dict[str, Any]) -> None:
+    """JSON Schema: each criterion is a plain label or a mapping."""
+    schema["items"] = {"anyOf": [{"type": "string", "minLength": 1, "maxLength": 300}, schema["items"]]}
+
+
 class Matching(Section):
     """How mentors and mentees are paired."""
 
     method: Literal["administered", "self"] = "administered"
     """administered: the programme team pairs people; self: participants choose."""
-    criteria: list[ShortText] = ["career goals", "experience and expertise", "learning and communication style",
-                                 "location and department"]
-    """What matching looks at, most important first."""
+    criteria: Annotated[list[Criterion], Field(json_schema_extra=_label_or_criterion)] = [
+        Criterion(label="career goals"), Criterion(label="experience and expertise"),
+        Criterion(label="learning and communication style"), Criterion(label="location and department")]
+    """What matching looks at, most important first: plain labels, or mappings with id, label, rule and weight
+    that `mentorkit match` scores."""
+    capacity: Annotated[int, Field(ge=1, le=50)] | None = None
+    """Mentees per mentor for `mentorkit match` (group programs: the circle's size; default 1, or the group
+    size)."""
     meet_before_committing: bool = True
     """Whether mentees may meet several candidates before committing."""
+
+    @field_validator("criteria")
+    @classmethod
+    def _unique_criteria(cls, criteria: list[Criterion]) -> list[Criterion]:
+        seen: dict[str, int] = {}
+        for index, criterion in enumerate(criteria):
+            if criterion.id is None:
+                continue
+            if criterion.id in seen:
+                raise PydanticCustomError("duplicate_id", f"criterion id {criterion.id!r} is used twice (first at "
+                                          f"[{seen[criterion.id]}])", {"at": [index, "id"]})
+            seen[criterion.id] = index
+        return criteria
+
+    @property
+    def scored(self) -> list[Criterion]:
+        """The criteria `mentorkit match` reads from the registrations (those with a rule)."""
+        return [c for c in self.criteria if c.rule is not None]
 
 
 class Milestone(Section):
@@ -524,6 +632,8 @@ class Survey(Section):
     """A sentence or two shown above the questions."""
     questions: list[Question] = []
     """The questions, in order."""
+    url: ShortText | None = None
+    """Address of the online form, if the survey also runs online; the site and the printed form link to it."""
 
     @field_validator("questions")
     @classmethod

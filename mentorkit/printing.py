@@ -26,6 +26,7 @@ from typing import Any
 from .cache import Cache, digest
 from .context import Context
 from .errors import FetchError
+from .exports import qr_svg
 from .model import ProgramType
 from .paths import resolve_inside
 from .plan import DEST_SCHEME, Document
@@ -54,7 +55,7 @@ def print_values(project: Project, context: Context, bytecode: Path | None = Non
         "colour": program.branding.colour, "paper": "A4" if pf.print.paper == "A4" else "letter",
         "fillable": pf.print.fillable, "blank_goals": BLANK_GOAL_PAGES, "logo": logo, "person": None, "partners": [],
         "partner_label": _partner_label(program.type, "mentee"), "role_label": program.roles.mentee,
-        "env": environment(project.root, bytecode),
+        "env": environment(project.root, bytecode), "qr_svg": qr_svg,
     }
 
 
