@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TESTSTAMP := $(VENV)/.installed-test
 
-.PHONY: site test check bench clean
+.PHONY: site test test-lowest check bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,19 @@ check: $(STAMP)
 test: $(TESTSTAMP)
 	$(BIN)/python -m pytest
 
+# the whole suite again with the lowest version of every runtime dependency (constraints/lowest.txt)
+LOW := .venv-lowest
+$(LOW)/.installed: pyproject.toml constraints/lowest.txt
+	$(PYTHON) -m venv $(LOW)
+	$(LOW)/bin/python -m pip install --quiet --upgrade pip
+	$(LOW)/bin/pip install --quiet -c constraints/lowest.txt -e '.[test]'
+	touch $@
+
+test-lowest: $(LOW)/.installed
+	$(LOW)/bin/python -m pytest -p no:cacheprovider
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) site .mentorkit-cache
+	rm -rf $(VENV) $(LOW) site .mentorkit-cache

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,6 +44,15 @@ def reference_project(folder: Path) -> Path:
     shutil.copy(ROOT / "assets" / "logo.svg", folder / "assets" / "logo.svg")
     shutil.copy(ROOT / "content" / "charter.md", folder / "content" / "charter.md")
     return folder / "program.yml"
+
+
+def context_of(project: Any) -> Any:
+    """The template context of a loaded program, dated from its start (as a build outside git is)."""
+    from mentorkit.context import Context
+    from mentorkit.plan import documents
+    from mentorkit.stamp import build_date
+
+    return Context.of(project, build_date(None, project.program.program.starts), documents(project.program))
 
 
 def roster(count: int) -> str:

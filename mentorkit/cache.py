@@ -18,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -28,6 +29,7 @@ from pathlib import Path
 log = logging.getLogger("mentorkit")
 CACHE_DIR = ".mentorkit-cache"
 LIMIT = 512 * 1024 * 1024
+_MANIFEST = ".mentorkit-entry.json"  # a stored folder's files and their hashes, written last
 _GITIGNORE = "# made by mentorkit: nothing here belongs in git\n*\n"
 # the Python packages whose code shapes what mentorkit writes
 PACKAGES = ("mentorkit", "weasyprint", "pydyf", "tinycss2", "cssselect2", "fonttools", "pillow", "pikepdf", "pypdf",
@@ -171,15 +173,25 @@ class Cache:
             log.warning("cache: could not keep %s/%s (%s)", kind, key, exc)
 
     def has_tree(self, kind: str, key: str) -> bool:
-        """Whether a whole folder is stored under `key`."""
-        return (self.root / kind / key / ".complete").is_file()
+        """Whether a whole folder is stored under `key` (its files are checked when it is copied)."""
+        return (self.root / kind / key / _MANIFEST).is_file()
 
     def get_tree(self, kind: str, key: str, target: Path) -> bool:
-        """Copy a stored folder into `target`; False when there is none whole."""
+        """Copy a stored folder into `target`, every file checked against the hash it was stored
+        with; False (and nothing copied) when there is none, or any file is missing or damaged."""
         path = self.root / kind / key
-        if not (path / ".complete").is_file():
+        try:
+            listed = json.loads((path / _MANIFEST).read_text(encoding="utf-8"))
+            files = {rel: (path / rel).read_bytes() for rel in listed}
+        except (OSError, ValueError, TypeError):
             return False
-        shutil.copytree(path, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".complete"))
+        if sorted(files) != sorted(_listing(path)) or any(
+                hashlib.sha256(data).hexdigest() != listed[rel] for rel, data in files.items()):
+            log.info("cache: ignoring a damaged entry %s/%s", kind, key)
+            return False
+        for rel, data in files.items():
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            (target / rel).write_bytes(data)
         _touch(path)
         return True
 
@@ -191,7 +203,8 @@ class Cache:
             path.parent.mkdir(exist_ok=True)
             tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=".tmp-"))
             shutil.copytree(source, tmp, dirs_exist_ok=True)
-            (tmp / ".complete").touch()
+            manifest = {rel: hashlib.sha256((tmp / rel).read_bytes()).hexdigest() for rel in _listing(tmp)}
+            (tmp / _MANIFEST).write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
             if path.exists():
                 shutil.rmtree(path)
             os.replace(tmp, path)
@@ -220,14 +233,15 @@ class Cache:
             total -= size
 
 
+def _listing(folder: Path) -> list[str]:
+    """The files below `folder` (relative paths), but the manifest."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                  if p.is_file() and p.name != _MANIFEST)
+
+
 def _touch(path: Path) -> None:
     """Mark an entry as used (its modification time), for the eviction rule."""
     try:
         os.utime(path)
     except OSError:
         pass
-
-
-def unmarshal(data):  # TEMPORARY-FOR-OLD-PDFJOIN
-    import marshal
-    return None if data is None else marshal.loads(data)

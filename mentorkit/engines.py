@@ -53,15 +53,19 @@ class Running:
 
 
 def _messages(text: str) -> str:
+    """The engine's warnings and errors (with Zensical's file:line:column), the summary last."""
     lines = [_ANSI.sub("", line).strip() for line in text.splitlines()]
-    wanted = [line for line in lines if re.match(r"(WARNING|ERROR|Error|Aborted|error)", line)]
-    return "; ".join(wanted or [line for line in lines if line][-5:]) or "no message"
+    wanted = [re.sub(r"^\W*\[\s*(\S+)\s*\]\W*$", r"at \1", line) for line in lines
+              if re.match(r"(?i)(warning|error)\b", line) or re.match(r"^\W*\[\s*\S+:\d+:\d+\s*\]", line)]
+    summary = [line for line in lines if re.match(r"(?i)(aborted|\d+ issues? found)", line)]
+    return "; ".join(wanted + summary or [line for line in lines if line][-5:]) or "no message"
 
 
 def command(engine: str) -> list[str]:
     """The command line that builds `mkdocs.yml` in the current folder."""
     if engine == "material":
-        return [sys.executable, "-m", "mkdocs", "build", "--quiet", "--strict", "--config-file", "mkdocs.yml"]
+        # not --quiet: it hides the warnings that strict mode counts
+        return [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", "mkdocs.yml"]
     if engine == "zensical":
         found = shutil.which("zensical", path=os.pathsep.join([str(Path(sys.executable).parent),
                                                                os.environ.get("PATH", "")]))

@@ -79,7 +79,7 @@ def listed(value: object) -> list[Object]:
     """A PDF value that may be one item or an array of them, as a list."""
     if value is None:
         return []
-    return list(value) if isinstance(value, Array) else [value]  # type: ignore[arg-type]
+    return list(value) if isinstance(value, Array) else [value]  # type: ignore[arg-type, list-item]
 
 
 def same(a: object, b: object) -> bool:
@@ -151,7 +151,7 @@ class Input:
                 continue  # a widget of its parent field
             name = f"{prefix}.{node.T}" if prefix else str(node.T)
             names.add(name)
-            todo += [(kid, name) for kid in listed(node.get("/Kids"))]
+            todo += [(kid, name) for kid in listed(node.get("/Kids"))]  # type: ignore[misc]
         return names
 
     def outline_items(self) -> list[Dictionary]:
@@ -212,12 +212,12 @@ def prepare_part(part: Input, dests: Destinations) -> list[Dictionary]:
                 if isinstance(obj.get(key), Stream):
                     found = font_key(obj[key])  # type: ignore[arg-type]
                     if found is not None:
-                        part.fonts.setdefault(found, (obj, key))
+                        part.fonts.setdefault(found, (obj, key))  # type: ignore[arg-type]
     for page in part.pdf.pages:
         relink(page, dests)
     for item in part.outline_items():
         del item["/Parent"]
-    return orphans
+    return orphans  # type: ignore[return-value]
 
 
 class Destinations:
@@ -389,14 +389,14 @@ def structure(out: Pdf, b: Input, inputs: list[Input], orphans: dict[int, list[D
                 kids.insert(position, kid)
                 position += 1
         else:
-            kids.extend(own)
+            kids.extend(own)  # type: ignore[arg-type]
         for elem in orphans[inp.index]:
             out.copy_foreign(elem).P = b.doc  # type: ignore[union-attr]
     # the parts' keys follow the base's, in order, so the parent tree stays sorted when they are appended
     for inp in inputs:
         for key, value in inp.parent_tree():
             items = [b.doc if same(item, inp.doc) else carried(out, item) for item in listed(value)]
-            nums.extend([key + inp.shift, Array(items) if isinstance(value, Array) else items[0]])
+            nums.extend([key + inp.shift, Array(items) if isinstance(value, Array) else items[0]])  # type: ignore[list-item]
 
 
 def font_files(pdf: Pdf) -> dict[bytes, Stream]:
@@ -478,11 +478,11 @@ def outlines(out: Pdf, ordered: list[Input]) -> None:
         root = out.Root.Outlines = out.make_indirect(Dictionary(Type=Name.Outlines))
     count = 0
     for (_, items), (_, following) in zip(chains, chains[1:], strict=False):
-        items[-1].Next = following[0]  # type: ignore[union-attr]
-        following[0].Prev = items[-1]  # type: ignore[union-attr]
+        items[-1].Next = following[0]  # type: ignore[attr-defined, union-attr]
+        following[0].Prev = items[-1]  # type: ignore[attr-defined, union-attr]
     for inp, items in chains:
         for item in items:
-            item.Parent = root  # type: ignore[union-attr]
+            item.Parent = root  # type: ignore[attr-defined, union-attr]
         own = inp.pdf.Root.Outlines
         count += int(own.get("/Count", 0))
     root.First, root.Last, root.Count = chains[0][1][0], chains[-1][1][-1], count

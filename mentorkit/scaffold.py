@@ -59,7 +59,7 @@ Write here what the programme promises its participants and what it asks of them
 how often partners meet, what stays confidential, and whom to contact.
 """
 
-_GITIGNORE = "site/\n.mentorkit-staging-*/\n.venv/\n"
+_GITIGNORE = "site/\n.mentorkit-cache/\n.mentorkit-staging-*/\n.venv/\n"
 
 
 def _first_monday_after(today: date) -> date:

@@ -90,7 +90,8 @@ def test_new_scaffold_passes_check(tmp_path, kind):
     text = (folder / "program.yml").read_text(encoding="utf-8")
     assert text.startswith("# yaml-language-server: $schema=./program.schema.json\n")
     assert (folder / "content" / "charter.md").is_file()
-    assert "site/" in (folder / ".gitignore").read_text(encoding="utf-8")
+    ignored = (folder / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert "site/" in ignored and ".mentorkit-cache/" in ignored
     json.loads((folder / "program.schema.json").read_text(encoding="utf-8"))
     check = run("check", str(folder / "program.yml"), "--strict")
     assert check.exit_code == 0, check.output

@@ -47,3 +47,56 @@ def test_installed_wheel_uses_packaged_content(wheel, tmp_path):
     content, templates = done.stdout.split()
     assert Path(content) == target / "mentorkit" / "content"
     assert Path(templates) == target / "mentorkit" / "templates"
+
+
+def _requirements() -> list[str]:
+    import tomllib
+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+
+
+def test_every_runtime_dependency_has_a_lower_and_an_upper_bound():
+    from packaging.requirements import Requirement
+
+    for line in _requirements():
+        spec = Requirement(line).specifier
+        assert any(s.operator == ">=" for s in spec) and any(s.operator == "<" for s in spec), line
+
+
+def test_the_lowest_constraints_are_the_lower_bounds():
+    """constraints/lowest.txt (what `make test-lowest` and CI install) pins each lower bound."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    lower = {canonicalize_name(Requirement(line).name): next(s.version for s in Requirement(line).specifier
+                                                            if s.operator == ">=") for line in _requirements()}
+    pinned = {}
+    for line in (ROOT / "constraints" / "lowest.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = line.split("==")
+            pinned[canonicalize_name(name)] = version
+    assert pinned == lower
+
+
+def test_everything_imported_is_declared():
+    """Every third-party module mentorkit imports belongs to a declared runtime dependency."""
+    import ast
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    declared = {canonicalize_name(Requirement(line).name) for line in _requirements()}
+    providers = metadata.packages_distributions()
+    missing = set()
+    for path in (ROOT / "mentorkit").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else []
+            for name in names:
+                top = name.split(".")[0]
+                if top in sys.stdlib_module_names or top == "mentorkit":
+                    continue
+                if not {canonicalize_name(d) for d in providers.get(top, [])} & declared:
+                    missing.add(f"{path.name}: {top}")
+    assert not missing, sorted(missing)
