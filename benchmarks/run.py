@@ -132,9 +132,11 @@ def _rebuild(tmp: Path, engine: str, rounds: int) -> None:
     text = program.read_text(encoding="utf-8")
     gen, html_dir, base = prepare_floor(work, engine)
 
+    edits = iter(range(1, 1000))
+
     def edited() -> None:
-        word = "planned" if "as you agreed" in program.read_text(encoding="utf-8") else "agreed"
-        program.write_text(text.replace("as you agreed", f"as you {word}"), encoding="utf-8")
+        # a wording never built before (the cache keeps earlier versions: going back would be a hit)
+        program.write_text(text.replace("as you agreed", f"as you agreed ({next(edits)})"), encoding="utf-8")
         cli("build", "-o", "site", "--engine", engine, cwd=work)
 
     cli("build", "-o", "site", "--engine", engine, cwd=work)

@@ -17,6 +17,7 @@ import json
 import logging
 import re
 import unicodedata
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
@@ -241,16 +242,16 @@ def _decode(data: bytes) -> Rendered | None:
 class Renderer:
     """Each distinct unit rendered once: from the cache, else in the pool (longest first)."""
 
-    def __init__(self, pool: Pool, cache: Cache | None, logo: bytes,
-                 progress: Callable[[int, int], None] | None = None):
-        self.pool, self.cache, self.logo, self.progress = pool, cache, logo, progress
+    def __init__(self, pool: Pool, cache: Cache | None, logo: bytes):
+        self.pool, self.cache, self.logo = pool, cache, logo
         self.units: dict[str, Unit] = {}
         self.done: dict[str, Rendered] = {}
         self.futures: dict[str, Future[Rendered]] = {}
 
     def key(self, unit: Unit) -> str:
         """What decides a unit's PDF: its HTML and options (the logo it may show, by its bytes)."""
-        parts = (unit.html, unit.base_url, str(unit.forms), repr(sorted(PDF_OPTIONS.items())), self.logo)
+        parts = (unit.html, unit.base_url, str(unit.forms), str(unit.joined), repr(sorted(PDF_OPTIONS.items())),
+                 self.logo)
         return self.cache.key("pdf", *parts) if self.cache is not None else digest("pdf", *parts)
 
     def want(self, units: Iterable[Unit]) -> list[str]:
@@ -278,13 +279,11 @@ class Renderer:
             self.done[key] = self.futures.pop(key).result()
             if self.cache is not None:
                 self.cache.put("pdf", key, _encode(self.done[key]))
-            if self.progress is not None:
-                self.progress(len(self.done), len(self.units))
         return self.done[key]
 
 
 def _piece_unit(body: Body, piece: Piece, pages: dict[str, int] | None = None) -> Unit:
-    return replace(body.whole, label=piece.label, html=_piece_html(body, piece, pages))
+    return replace(body.whole, label=piece.label, html=_piece_html(body, piece, pages), joined=True)
 
 
 def _laid_out(renderer: Renderer, body: Body) -> tuple[list[str], str | None]:
@@ -314,29 +313,31 @@ def _laid_out(renderer: Renderer, body: Body) -> tuple[list[str], str | None]:
     if body.numbered:
         total = sum(renderer.get(k).pages for k in ordered)
         overlay = renderer.want([replace(body.whole, label=f"{body.whole.label} page numbers",
-                                         html=_overlay_html(body, total))])[0]
+                                         html=_overlay_html(body, total), joined=True)])[0]
     return ordered, overlay
 
 
-def _join(renderer: Renderer, keys: list[str], overlay: str | None, title: str | None, body: Body) -> bytes:
-    """A body's pieces as one PDF with its page numbers; laid out whole if they cannot be joined."""
+def join_body(parts: list[bytes], numbers: bytes | None, title: str | None, whole: Unit) -> bytes:
+    """A body's pieces as one PDF with its page numbers (in a worker); laid out whole if they
+    cannot be joined."""
     from .pdfjoin import JoinError, join
 
-    parts = [renderer.get(k).pdf for k in keys]
     base = max(range(len(parts)), key=lambda i: (len(parts[i]), -i))  # the largest part is the base
-    numbers = renderer.get(overlay).pdf if overlay is not None else None
     try:
         return join(parts[base], parts[:base], parts[base + 1:], title=title, numbers=numbers)
     except JoinError as exc:
         log.warning("%s: its pieces could not be joined (%s); laid out as one document instead, more slowly",
-                    body.whole.label, exc)
-        return render_unit(replace(body.whole, html=_retitled(body.whole.html, title))).pdf
+                    whole.label, exc)
+        return render_unit(replace(whole, html=_retitled(whole.html, title))).pdf
 
 
-def _with_cover(cover: bytes, body: bytes, whole: Sequence[Unit]) -> bytes:
-    """A cover in front of a body; laid out whole if they cannot be joined."""
+def join_cover(cover: bytes | Unit, body: bytes, whole: list[Unit]) -> bytes:
+    """A cover (a PDF, or a unit to lay out first) in front of a body (in a worker); laid out whole
+    if they cannot be joined."""
     from .pdfjoin import JoinError, join
 
+    if isinstance(cover, Unit):
+        cover = render_unit(cover).pdf
     try:
         return join(body, [cover], info_from=0)
     except JoinError as exc:
@@ -388,34 +389,46 @@ def _plans(project: Project, values: dict[str, Any]) -> dict[str, Plan]:
         else:
             if html[1] not in shared:
                 shared[html[1]] = split(Unit(BODY_LABEL, html[1], base, roots, forms), runs)
-            plans[d.name] = Plan(None, Unit(f"{d.name} (cover)", html[0], base, roots, forms), shared[html[1]])
+            plans[d.name] = Plan(None, Unit(f"{d.name} (cover)", html[0], base, roots, forms, joined=True),
+                                 shared[html[1]])
     return plans
 
 
-def _assemble(renderer: Renderer, plans: dict[str, Plan], cache: Cache | None) -> Iterator[tuple[str, bytes]]:
-    """Each plan's PDF, in order: pieces laid out, bodies joined once each, covers joined onto them."""
+def _assemble(renderer: Renderer, plans: dict[str, Plan], cache: Cache | None) -> dict[str, bytes]:
+    """Each plan's PDF: pieces laid out, each body joined once, covers joined onto their body; the
+    joins too run in the workers."""
+    pool = renderer.pool
+    # everything that can be laid out now goes to the workers at once, largest first: every body's
+    # pieces that show no other piece's page numbers, and the covers
+    bodies = {id(plan.body): plan.body for plan in plans.values()}
+    renderer.want([_piece_unit(body, p) for body in bodies.values() for p in body.pieces if not p.links])
     covers = {name: renderer.want([plan.cover])[0] for name, plan in plans.items() if plan.cover is not None}
-    bodies: dict[tuple[int, str | None], bytes] = {}
+    laid = {i: _laid_out(renderer, body) for i, body in bodies.items()}
+    done: dict[str, bytes] = {}
+    documents: dict[str, str] = {}
+    joins: dict[tuple[int, str | None], Future[bytes]] = {}
     for name, plan in plans.items():
-        keys, overlay = _laid_out(renderer, plan.body)
-        document = None
+        keys, overlay = laid[id(plan.body)]
         if cache is not None:  # a document none of whose parts changed is not joined again
-            document = cache.key("document", plan.title or "", covers.get(name, ""), *keys, overlay or "")
-            kept = cache.get("document", document)
+            documents[name] = cache.key("document", plan.title or "", covers.get(name, ""), *keys, overlay or "")
+            kept = cache.get("document", documents[name])
             if kept is not None:
-                yield name, kept
+                done[name] = kept
                 continue
         title = plan.title if plan.cover is None else None
-        if (id(plan.body), title) not in bodies:
-            if len(bodies) > 4:
-                bodies.clear()
-            bodies[(id(plan.body), title)] = _join(renderer, keys, overlay, title, plan.body)
-        data = bodies[(id(plan.body), title)]
-        if plan.cover is not None:
-            data = _with_cover(renderer.get(covers[name]).pdf, data, [plan.cover, plan.body.whole])
-        if cache is not None and document is not None:
-            cache.put("document", document, data)
-        yield name, data
+        if (id(plan.body), title) not in joins:
+            numbers = renderer.get(overlay).pdf if overlay is not None else None
+            joins[(id(plan.body), title)] = pool.submit(join_body, [renderer.get(k).pdf for k in keys], numbers,
+                                                        title, plan.body.whole)
+    with_covers = {name: pool.submit(join_cover, renderer.get(covers[name]).pdf, joins[(id(plan.body), None)].result(),
+                                     [plan.cover, plan.body.whole])
+                   for name, plan in plans.items() if name not in done and plan.cover is not None}
+    for name, plan in plans.items():
+        if name not in done:
+            done[name] = (with_covers[name] if plan.cover is not None else joins[(id(plan.body), plan.title)]).result()
+            if cache is not None:
+                cache.put("document", documents[name], done[name])
+    return {name: done[name] for name in plans}
 
 
 def render(project: Project, context: Context, *, pool: Pool, cache: Cache | None = None,
@@ -423,7 +436,7 @@ def render(project: Project, context: Context, *, pool: Pool, cache: Cache | Non
     """Document name -> PDF bytes, for every document of `context`; the same for any pool size."""
     values = print_values(project, context, bytecode)
     renderer = Renderer(pool, cache, _logo_bytes(project))
-    return dict(_assemble(renderer, _plans(project, values), cache))
+    return _assemble(renderer, _plans(project, values), cache)
 
 
 def slug(name: str) -> str:
@@ -472,14 +485,30 @@ def render_workbooks(project: Project, context: Context, participants: list[Any]
     base, roots, forms = project.root.as_uri() + "/", _roots(project), project.program.print.fillable
     body = split(Unit(BODY_LABEL, workbook_body_html(project, values), base, roots, forms),
                  standalone_sections(project, values))
-    renderer = Renderer(pool, cache, _logo_bytes(project), progress)
-    covers = [Unit(name, workbook_cover_html(project, person, everyone, values), base, roots, forms)
+    renderer = Renderer(pool, cache, _logo_bytes(project))
+    covers = [Unit(name, workbook_cover_html(project, person, everyone, values), base, roots, forms, joined=True)
               for name, person in zip(names, participants, strict=True)]
     keys, overlay = _laid_out(renderer, body)
-    shared = _join(renderer, keys, overlay, None, body)
-    cover_keys = renderer.want(covers)
-    for name, cover, key in zip(names, covers, cover_keys, strict=True):
-        yield name, _with_cover(renderer.get(key).pdf, shared, [cover, body.whole])
+    shared = join_body([renderer.get(k).pdf for k in keys], renderer.get(overlay).pdf if overlay else None, None,
+                       body.whole)
+    # each person's cover laid out and joined in a worker; a few at a time, so that a roster of
+    # hundreds is never all in memory
+    window: deque[tuple[str, Future[bytes]]] = deque()
+    for count, (name, cover) in enumerate(zip(names, covers, strict=True), start=1):
+        window.append((name, renderer.pool.submit(join_cover, cover, shared, [cover, body.whole])))
+        if len(window) > 2 * renderer.pool.workers:
+            yield _next(window, progress, count - len(window) + 1, len(covers))
+    while window:
+        yield _next(window, progress, len(covers) - len(window) + 1, len(covers))
+
+
+def _next(window: deque[tuple[str, Future[bytes]]], progress: Callable[[int, int], None] | None, done: int,
+          total: int) -> tuple[str, bytes]:
+    name, future = window.popleft()
+    data = future.result()
+    if progress is not None:
+        progress(done, total)
+    return name, data
 
 
 def html_to_pdf(html: str, *, base_url: str, roots: Sequence[Path], forms: bool = False) -> bytes:

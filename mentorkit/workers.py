@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ class Unit:
     base_url: str
     roots: tuple[str, ...]  # folders whose files the HTML may use (the program's, the package's)
     forms: bool  # fillable form fields
+    joined: bool = False  # only ever read by `pdfjoin`, which compresses what it writes: left uncompressed
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,10 @@ def render(unit: Unit) -> Rendered:
 
     from .fetch import make_fetcher
 
-    options = {"pdf_forms": unit.forms, **PDF_OPTIONS}  # forms and tags are decided at layout time
+    # forms and tags are decided at layout time; a piece that is joined is written uncompressed, as
+    # the join compresses the whole once (a form piece embeds a whole font: compressing it in every
+    # piece took a third of the rendering)
+    options = {"pdf_forms": unit.forms, **PDF_OPTIONS, "uncompressed_pdf": unit.joined}
     try:
         document = HTML(string=unit.html, base_url=unit.base_url,
                         url_fetcher=make_fetcher([Path(r) for r in unit.roots])).render(**options)
@@ -90,18 +95,23 @@ class Pool:
     def __init__(self, jobs: int | None):
         self.workers = cores(jobs)
         self._executor: ProcessPoolExecutor | None = None
+        self._starting: threading.Thread | None = None
         if self.workers > 1:
             self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
-            for _ in range(self.workers):  # start them now: they load WeasyPrint while the program is read
-                self._executor.submit(_ready)
+            # start the workers now, so that WeasyPrint loads while the program is read; from a
+            # thread, as starting one waits until the fork server has loaded WeasyPrint
+            executor = self._executor
+            self._starting = threading.Thread(target=lambda: [executor.submit(_ready) for _ in range(self.workers)],
+                                              daemon=True)
+            self._starting.start()
 
-    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
-        """Run `fn(*args)` in a worker; in this process, at once, with one job."""
+    def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
+        """Run `fn(*args, **kwargs)` in a worker; in this process, at once, with one job."""
         if self._executor is not None:
-            return self._executor.submit(fn, *args)
+            return self._executor.submit(fn, *args, **kwargs)
         done: Future[T] = Future()
         try:
-            done.set_result(fn(*args))
+            done.set_result(fn(*args, **kwargs))
         except Exception as exc:  # noqa: BLE001 - handed to whoever asks for the result, as a pool does
             done.set_exception(exc)
         return done
@@ -116,6 +126,8 @@ class Pool:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._starting is not None:
+            self._starting.join()
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
