@@ -12,10 +12,11 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
+from .engines import ENGINES
 from .errors import MentorkitError, Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
-ENGINE = click.option("--engine", type=click.Choice(["material", "zensical"]), default=None,
+ENGINE = click.option("--engine", type=click.Choice(list(ENGINES)), default=None,
                       help="Site engine (default: site.engine in program.yml, else material).")
 PROGRAM = click.argument("program", required=False, default="program.yml",
                          type=click.Path(dir_okay=False, path_type=Path))

@@ -24,7 +24,6 @@ from pathlib import Path
 from .errors import OutputError
 
 ENGINES = ("material", "zensical")
-DEFAULT = "material"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
