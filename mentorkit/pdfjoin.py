@@ -183,7 +183,7 @@ def document_element(inp: Input) -> Dictionary | None:
 
 def font_key(stream: Stream) -> bytes | None:
     """A content key for a large font file, for carrying it once (its dictionary holds no references)."""
-    if any(isinstance(v, Object) and v.is_indirect for v in stream.stream_dict.values()):
+    if any(isinstance(v, Object) and v.is_indirect for _, v in stream.stream_dict.items()):
         return None
     raw = stream.read_raw_bytes()
     if len(raw) < SHARED_STREAM:
