@@ -71,7 +71,8 @@ def _build(program: Path, out: Path, options: BuildOptions, cache: Cache | None,
     from .stamp import build_date
     from .workers import Pool
 
-    with Pool(options.jobs) as pool, tempfile.TemporaryDirectory(prefix="mentorkit-docs-") as work:
+    with Pool(options.jobs) as pool, engines.Prepared(options.engine) as prepared, \
+            tempfile.TemporaryDirectory(prefix="mentorkit-docs-") as work:
         project = load_program(program, strict=options.strict)  # load -> validate -> defaults -> timeline
         stamp = build_date(given, project.program.program.starts)  # the one build date
         context = Context.of(project, stamp, documents(project.program))  # what every template sees
@@ -79,7 +80,7 @@ def _build(program: Path, out: Path, options: BuildOptions, cache: Cache | None,
         config = site.write_docs(project, context, Path(work), CALENDAR, _history(project, options), bytecode)
         with staged(out, project.root) as stage:
             engine = options.engine or project.program.site.engine
-            site_job = _start_site(cache, engine, config, stage, stamp)  # the engine builds while PDFs render
+            site_job = _start_site(cache, engine, config, stage, stamp, prepared, bytecode)  # builds while PDFs render
             try:
                 pdfs = printing.render(project, context, pool=pool, cache=cache, bytecode=bytecode)
                 calendar = ics.calendar_bytes(project, stamp)
@@ -124,12 +125,14 @@ class _SiteJob:
             self.running.stop()
 
 
-def _start_site(cache: Cache | None, engine: str, config: Path, stage: Path, stamp: datetime) -> _SiteJob:
+def _start_site(cache: Cache | None, engine: str, config: Path, stage: Path, stamp: datetime,
+                prepared: engines.Prepared, bytecode: Path | None) -> _SiteJob:
     """Start building the site into `stage`, unless the same docs tree was built before."""
     key = cache.key("site", engine, tree_digest(config.parent), stamp.isoformat()) if cache is not None else None
     if cache is not None and key is not None and cache.get_tree("site", key, stage):
         return _SiteJob(None, stage, cache, key)
-    return _SiteJob(engines.start(engine, config.parent, stage, int(stamp.timestamp())), None, cache, key)
+    running = engines.start(engine, config.parent, stage, int(stamp.timestamp()), prepared, bytecode)
+    return _SiteJob(running, None, cache, key)
 
 
 def whole_build_key(cache: Cache | None, program: Path, options: BuildOptions, given: datetime | None) -> str | None:

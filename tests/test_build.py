@@ -172,7 +172,7 @@ def test_serve_binds_loopback_and_refuses_traversal(tmp_path):
             try:
                 body = urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=5).read()
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):  # not listening yet, or building
                 if time.monotonic() > deadline or proc.poll() is not None:
                     raise
                 time.sleep(0.3)
@@ -188,8 +188,13 @@ def test_serve_binds_loopback_and_refuses_traversal(tmp_path):
         # editing program.yml rebuilds the preview
         program.write_text(program.read_text().replace("Reverse Mentoring Programme 2027", "Edited while serving"))
         deadline = time.monotonic() + 60
-        while b"Edited while serving" not in urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html",
-                                                                    timeout=5).read():
+        while True:
+            try:  # a request waits while the preview rebuilds
+                if b"Edited while serving" in urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html",
+                                                                     timeout=10).read():
+                    break
+            except TimeoutError:
+                pass
             assert time.monotonic() < deadline, "the preview did not rebuild"
             time.sleep(0.5)
         listening = [line.split()[1] for name in ("/proc/net/tcp", "/proc/net/tcp6")
