@@ -133,7 +133,7 @@ class Input:
         names = self.pdf.Root.get("/Names")
         if names is None or "/Dests" not in names:
             return {}
-        return dict(NameTree(names.Dests).items())
+        return {str(name): dest for name, dest in NameTree(names.Dests).items()}
 
     @cached_property
     def fields(self) -> list[Dictionary]:
