@@ -64,10 +64,11 @@ def build(program: str | Path = "program.yml", out: str | Path = "site", *, jobs
 def _build(program: Path, out: Path, options: BuildOptions, cache: Cache | None, given: datetime | None,
            key: str | None) -> BuildResult:
     """The build itself: load, plan, render the site, PDFs and calendar, write."""
-    from . import ics, printing, site
+    from . import ics, kit, printing, site
     from .context import Context
     from .plan import documents
     from .project import load_program
+    from .runbook import ORGANISER_CALENDAR, RUNBOOK_PDF
     from .stamp import build_date
     from .workers import Pool
 
@@ -82,12 +83,14 @@ def _build(program: Path, out: Path, options: BuildOptions, cache: Cache | None,
             engine = options.engine or project.program.site.engine
             site_job = _start_site(cache, engine, config, stage, stamp, prepared, bytecode)  # builds while PDFs render
             try:
+                checklist = kit.runbook_pdf(project, context, pool)  # the programme team's, beside the rest
                 pdfs = printing.render(project, context, pool=pool, cache=cache, bytecode=bytecode)
                 calendar = ics.calendar_bytes(project, stamp)
+                team = {ORGANISER_CALENDAR: ics.organiser_bytes(project, stamp), RUNBOOK_PDF: checklist.result().pdf}
                 site_job.wait()
             finally:
                 site_job.stop()
-            write_files(stage, {CALENDAR: calendar, **{f"{PRINT_DIR}/{name}": data for name, data in pdfs.items()}})
+            write_files(stage, {CALENDAR: calendar, **team, **{f"{PRINT_DIR}/{name}": data for name, data in pdfs.items()}})
             count = sum(1 for p in stage.rglob("*") if p.is_file())
             _remember(cache, key, stage, project, changelog=_wants_changelog(project, options))
     if cache is not None:

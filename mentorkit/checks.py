@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from .errors import Problem
 from .load import Located, Path_
 from .model import Horizon, ProgramFile, ProgramType, SurveyMoment
+from .runbook import organiser_dates
 from .timeline import HORIZON_RANGE_DAYS, HORIZON_TEXT, Plan
 
 
@@ -53,6 +54,58 @@ def warnings_for(pf: ProgramFile, dated: Plan, located: Located) -> Iterator[Pro
     scheduled = pf.cadence.every is not None and not pf.cadence.every.is_none
     if scheduled and not dated.meetings:
         yield located.problem(("cadence",), "no meeting falls inside the program dates", severity="warning")
+    yield from _empty_stages(dated, located)
+    yield from _organiser(pf, dated, located)
+
+
+def _empty_stages(dated: Plan, located: Located) -> Iterator[Problem]:
+    """A stage meant to hold meetings that holds none (stages with `every: none` hold none on purpose)."""
+    if not dated.meetings or dated.stages[0].starts == dated.stages[-1].starts:
+        return
+    for stage in dated.stages:
+        if stage.every.is_none or dated.meetings_in(stage.name) or stage.every.approx_days() > stage.days:
+            continue  # the last case already has its own warning: the interval is longer than the stage
+        path: Path_ = ("cadence", "stages", stage.name.value)
+        yield located.problem(path if path in located.values else ("cadence",), f"the {stage.name.value} stage "
+                              f"({stage.starts} to {stage.ends}) has no meeting", severity="warning")
+
+
+def _organiser(pf: ProgramFile, dated: Plan, located: Located) -> Iterator[Problem]:
+    """The programme team's dates: in order, registration closed before the first meeting with a matching
+    window after it, and no survey before registration opens or after the end."""
+    dates = organiser_dates(pf)
+    section = "organiser" in (located.data or {})
+
+    def at(name: str) -> Path_:
+        if name in dates.given:
+            return ("organiser", name)
+        return ("organiser",) if section else ("program", "starts")
+
+    closes, first = dates.registration_closes, dated.meetings[0].date if dated.meetings else dated.starts
+    if closes >= first:
+        yield located.problem(at("registration_closes"), f"registration closes on {closes}, not before the first "
+                              f"meeting ({first})", severity="warning")
+    if dates.matches_announced <= closes:
+        name = "matches_announced" if "matches_announced" in dates.given else "registration_closes"
+        yield located.problem(at(name), f"no matching window: matches are announced on {dates.matches_announced} "
+                              f"and registration closes on {closes}", severity="warning")
+    order = [("registration_opens", "registration_closes"), ("matches_announced", "kickoff"),
+             ("kickoff", "closing_event")]
+    for early, late in order:
+        first_day, last_day = getattr(dates, early), getattr(dates, late)
+        if (early in dates.given or late in dates.given) and first_day > last_day:
+            name = late if late in dates.given else early
+            yield located.problem(at(name), f"organiser dates out of order: {early} ({first_day}) is after {late} "
+                                  f"({last_day})", severity="warning")
+    for i, moment in enumerate(dated.surveys):
+        where: Path_ = ("surveys", i, "when") if "surveys" in (located.data or {}) else at("registration_opens")
+        survey = moment.survey
+        if moment.dates and min(moment.dates) < dates.registration_opens:
+            yield located.problem(where, f"survey {survey.id!r} is due on {min(moment.dates)}, before registration "
+                                  f"opens ({dates.registration_opens})", severity="warning")
+        if moment.dates and max(moment.dates) > dated.ends and survey.when.value != "follow-up":
+            yield located.problem(where, f"survey {survey.id!r} is due on {max(moment.dates)}, after the program "
+                                  f"ends ({dated.ends})", severity="warning")
 
 
 def _span(days: int) -> str:

@@ -149,6 +149,32 @@ def build(program: Path, out: Path | None, jobs: int | None, strict: bool, chang
 
 @main.command()
 @PROGRAM
+@click.option("--to", "target", type=click.Choice(["zip", "scorm", "scorm2004"]), default="zip", show_default=True,
+              help="zip: the handbook to open from disk; scorm (1.2) or scorm2004: a package for a learning platform.")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The .zip file to write (default: handbook-<kind>.zip).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="PDF worker processes (default: cores).")
+@click.option("--no-cache", is_flag=True, help="Read and write no cache: render everything again.")
+@ENGINE
+@handles_errors
+def package(program: Path, target: str, out: Path | None, jobs: int | None, no_cache: bool,
+            engine: str | None) -> None:
+    """Build PROGRAM and write it as one file to hand on: a zip or a SCORM package.
+
+    \b
+    Examples:
+      mentorkit package --to zip -o handbook.zip
+      mentorkit package --to scorm -o handbook-scorm.zip
+    """
+    from .package import package as run_package
+
+    result = run_package(program, target, out, engine=engine, jobs=jobs, use_cache=not no_cache)  # type: ignore[arg-type]
+    _report(result.warnings)
+    click.echo(f"packaged {result.files} files into {result.path}")
+
+
+@main.command()
+@PROGRAM
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @ENGINE
@@ -198,6 +224,37 @@ def workbooks(roster: Path, program: Path, out: Path, jobs: int | None, shard: s
         count = write_workbooks(roster, program, out, jobs=jobs, shard=shard,
                                 progress=lambda done, total: bar.update(task, completed=done, total=total))
     click.echo(f"wrote {count} workbooks into {out}/")
+
+
+@main.command()
+@click.argument("roster", type=click.Path(dir_okay=False, path_type=Path))
+@PROGRAM
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("kit"),
+              show_default=True, help="Output folder: one folder per participant.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: cores).")
+@handles_errors
+def kit(roster: Path, program: Path, out: Path, jobs: int | None) -> None:
+    """Write a kit per participant of ROSTER (CSV: name,email,role,group) into OUT/<name>/.
+
+    Each kit holds workbook.pdf, meetings.ics (their meetings, with a reminder the day before),
+    certificate.pdf and mail/*.eml: drafts addressed to them that a mail client opens
+    (welcome, match, survey invitations, thank-you). mentorkit never sends mail.
+    Everything is checked first; on an error nothing is written.
+
+    \b
+    Examples:
+      mentorkit kit roster.csv
+      mentorkit kit roster.csv programs/2027.yml -o kits-2027
+    """
+    from rich.progress import Progress
+
+    from .kit import write_kit
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task("Making kits", total=None)
+        count = write_kit(roster, program, out, jobs=jobs,
+                          progress=lambda done, total: bar.update(task, completed=done, total=total))
+    click.echo(f"wrote {count} kits into {out}/")
 
 
 @main.command()

@@ -10,18 +10,39 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
 from .defaults import FIRST_MEETING_TITLES, TYPES, TypeDefaults, first_meeting_checklist
-from .model import Outcome, Program, ProgramFile, QuestionType, Roles, StageName, SurveyMoment
+from .model import (
+    FeedbackSessions,
+    Outcome,
+    Program,
+    ProgramFile,
+    ProgramType,
+    QuestionType,
+    Roles,
+    StageName,
+    Survey,
+    SurveyMoment,
+)
 from .plan import Document
 from .project import Project
 from .questions import KINDS, describe
+from .resources import builtin_dir
 from .templating import md
 from .timeline import HORIZON_TEXT, Plan
-from .wording import MOMENT_TEXT, SESSIONS_TEXT, STAGE_TEXT, day, short
+from .wording import (
+    MOMENT_TEXT,
+    ONE_SESSION_FEEDBACK,
+    OUTCOME_PLAIN,
+    SESSIONS_TEXT,
+    STAGE_TEXT,
+    day,
+    short,
+)
 
 
 class Smart(NamedTuple):
@@ -39,6 +60,23 @@ SMART = (Smart("S", "specific", "Specific", "what exactly will be done"),
          Smart("R", "relevant", "Relevant", "why it matters now"))
 OUTCOME_NAMES = {Outcome.attitudinal: "Attitudinal: how people feel", Outcome.behavioral: "Behavioural: what people do",
                  Outcome.career: "Career: where careers go", Outcome.health: "Health: how people cope"}
+
+
+def typed_content(program_type: ProgramType, root: Path | None) -> Callable[[str], str]:
+    """Which content file to read for `name`: the program type's own version (`types/<type>/<name>`)
+    where there is one, else the general one; the team's content/ before ours, at either level, so a
+    team's general file still replaces our typed one."""
+    folders = ([root / "content"] if root is not None else []) + [builtin_dir("content")]
+
+    def pick(name: str) -> str:
+        own = f"types/{program_type.value}/{name}"
+        for folder in folders:
+            for candidate in (own, name):
+                if (folder / candidate).is_file():
+                    return candidate
+        return name
+
+    return pick
 
 
 @dataclass(frozen=True)
@@ -65,6 +103,7 @@ class Context:
     day: Callable[[date], str] = day
     short: Callable[[date], str] = short
     md: Callable[[Any], Markup] = md
+    typed: Callable[[str], str] = lambda name: name  # noqa: E731 - `typed_content` of the program's type
 
     @classmethod
     def of(cls, project: Project, stamp: datetime, documents: list[Document]) -> Context:
@@ -73,15 +112,23 @@ class Context:
         return cls(pf=pf, program=pf.program, plan=project.plan, roles=pf.program.roles, type=TYPES[pf.program.type],
                    stamp=stamp, documents=tuple(documents), goal_titles=tuple(g.title for g in pf.goals),
                    checklist=first_meeting_checklist(pf),
-                   sessions_text=SESSIONS_TEXT[pf.feedback.sessions])
+                   sessions_text=ONE_SESSION_FEEDBACK if len(project.plan.meetings) == 1
+                   and pf.feedback.sessions != FeedbackSessions.none else SESSIONS_TEXT[pf.feedback.sessions],
+                   typed=typed_content(pf.program.type, project.root))
 
     def describe_question(self, question: Any) -> Markup:
         """How a question is answered, in words, escaped for Markdown."""
         return md(describe(question, list(self.goal_titles)))
 
+    def plain_measures(self, survey: Survey) -> str:
+        """What a survey measures, in a participant's words: 'how you feel about your work and ...'."""
+        words = [OUTCOME_PLAIN[o] for o in survey.measures]
+        return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+
     def values(self) -> dict[str, Any]:
         """The context as template variables (Enums included, for comparisons in templates)."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}
-        values.update(describe_question=self.describe_question, Outcome=Outcome, StageName=StageName,
+        values.update(describe_question=self.describe_question, plain_measures=self.plain_measures, types=TYPES,
+                      Outcome=Outcome, StageName=StageName,
                       QuestionType=QuestionType)
         return values

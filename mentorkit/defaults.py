@@ -38,6 +38,10 @@ class TypeDefaults:
     delivery: Delivery
     summary: str
     group_size: int | None = None
+    suits: str = ""
+    """Where this type works best (the types compared page)."""
+    asks: str = ""
+    """What it asks of the people taking part."""
 
 
 TYPES: dict[ProgramType, TypeDefaults] = {
@@ -46,38 +50,52 @@ TYPES: dict[ProgramType, TypeDefaults] = {
         "an experienced colleague who offers guidance, perspective and contacts",
         "a colleague who sets the agenda and works towards their own goals",
         Interval(2, "week"), Interval(60, "minute"), None, Delivery.in_person,
-        "Each mentee is paired with one mentor for regular, private conversations about their growth."),
+        "Each mentee is paired with one mentor for regular, private conversations about their growth.",
+        suits="Focused development of one person over several months, with room for private conversations",
+        asks="Mentors give steady time over the whole programme; mentees set the agenda and do the work "
+             "between meetings"),
     ProgramType.group: TypeDefaults(
         "Group mentoring", "Circle mentor", "Circle member",
         "an experienced colleague who leads a small circle and keeps its conversations useful to everyone",
         "one of several colleagues with shared interests who learn from the mentor and from each other",
         Interval(4, "week"), Interval(90, "minute"), None, Delivery.in_person,
         "Small circles of colleagues meet with a mentor to learn together and hold each other to account.",
-        group_size=6),
+        group_size=6,
+        suits="Reaching many people with few mentors, and groups who share a role, a network or a question",
+        asks="The mentor leads discussion rather than lecturing; members bring topics and support each other"),
     ProgramType.peer: TypeDefaults(
         "Peer mentoring", "Peer", "Peer",
         "a colleague at a similar stage who shares what they know and asks good questions",
         "a colleague at a similar stage who does the same in return",
         Interval(2, "week"), Interval(45, "minute"), None, Delivery.in_person,
-        "Colleagues at a similar stage pair up as equals and support each other's growth."),
+        "Colleagues at a similar stage pair up as equals and support each other's growth.",
+        suits="People starting a role or going through the same change together, where no senior mentor is needed",
+        asks="Both partners give and receive in turn, share the time fairly and keep each other to their actions"),
     ProgramType.reverse: TypeDefaults(
         "Reverse mentoring", "Reverse mentor", "Senior mentee",
         "a newer or more junior colleague who brings fresh skills and a view from the front line",
         "a senior colleague who wants to learn what they cannot easily see from where they sit",
         Interval(2, "week"), Interval(60, "minute"), None, Delivery.in_person,
-        "Junior colleagues mentor senior ones on skills, tools and perspectives the seniors want to learn."),
+        "Junior colleagues mentor senior ones on skills, tools and perspectives the seniors want to learn.",
+        suits="Leaders who want to understand new tools, younger colleagues or the front line, and early-career "
+              "staff who deserve a voice",
+        asks="The junior mentor plans and leads the sessions; the senior mentee learns openly and keeps candour safe"),
     ProgramType.flash: TypeDefaults(
         "Flash mentoring", "Flash mentor", "Mentee",
         "a colleague who offers one focused conversation on a question they know well",
         "a colleague who brings one well-prepared question to a single session",
         None, Interval(60, "minute"), 1, Delivery.in_person,
-        "One focused session with a mentor on a single, well-prepared question."),
+        "One focused session with a mentor on a single, well-prepared question.",
+        suits="Busy people, events, and anyone trying mentoring for the first time",
+        asks="A single session: the mentee prepares one sharp question, the mentor brings relevant experience"),
     ProgramType.virtual: TypeDefaults(
         "Virtual mentoring", "Mentor", "Mentee",
         "an experienced colleague who mentors by video call and messages, wherever they are",
         "a colleague who sets the agenda and keeps the remote relationship moving",
         Interval(2, "week"), Interval(45, "minute"), None, Delivery.virtual,
-        "Mentors and mentees in different places meet by video and keep in touch online."),
+        "Mentors and mentees in different places meet by video and keep in touch online.",
+        suits="Colleagues spread across sites, countries or time zones, and people who work remotely",
+        asks="Meetings by video at a time fair to both, with clear habits for keeping in touch in between"),
 }
 
 # Built-in first-meeting checklist (our own wording; facts from the reference guide).
@@ -103,6 +121,15 @@ FIRST_MEETING = {
         "Start on the first action while it is fresh",
     ],
 }
+
+# Items that assume a series of meetings: left out of the checklist of a flash (single-session) program.
+SERIES_ONLY = frozenset({
+    "Mentees: sketch your short, medium and long-term goals and rank them",
+    "Check your calendar for a regular slot you can protect",
+    "Settle how often, how long and where you will meet",
+    "Choose how you will keep in touch between meetings",
+    "Put the next meeting in both calendars",
+})
 
 FIRST_MEETING_TITLES = {"before": "Before the meeting", "during": "During the meeting", "after": "After the meeting"}
 
@@ -225,5 +252,7 @@ def resolve(pf: ProgramFile) -> ProgramFile:
 def first_meeting_checklist(pf: ProgramFile) -> dict[str, list[str]]:
     """before / during / after items: built-ins plus the program's additions, or its replacement."""
     own: FirstMeeting = pf.checklists.first_meeting
-    return {part: list(getattr(own, part)) if own.replace else FIRST_MEETING[part] + list(getattr(own, part))
+    single = pf.program.type == ProgramType.flash
+    ours = {part: [item for item in items if not (single and item in SERIES_ONLY)] for part, items in FIRST_MEETING.items()}
+    return {part: list(getattr(own, part)) if own.replace else ours[part] + list(getattr(own, part))
             for part in ("before", "during", "after")}

@@ -92,6 +92,7 @@ class SurveyMoment(StrEnum):
     after_session = "after-session"
     midpoint = "midpoint"
     conclusion = "conclusion"
+    follow_up = "follow-up"
 
 
 class Outcome(StrEnum):
@@ -111,6 +112,14 @@ class QuestionType(StrEnum):
     multi = "multi"
     scale = "scale"
     yes_no = "yes-no"
+
+
+class OnHoliday(StrEnum):
+    """What happens to a meeting that falls on a public holiday."""
+
+    next_working_day = "next-working-day"
+    skip = "skip"
+    keep = "keep"
 
 
 class FeedbackSessions(StrEnum):
@@ -190,6 +199,18 @@ def _timezone(value: str) -> str:
 
 
 TimeZone = Annotated[str, AfterValidator(_timezone)]
+
+
+def _holiday_region(value: str) -> str:
+    from .publicholidays import normalise, region_problem
+
+    problem = region_problem(value)
+    if problem is not None:
+        raise PydanticCustomError("holidays", problem)
+    return normalise(value)
+
+
+HolidayRegion = Annotated[str, Field(min_length=2, max_length=40), AfterValidator(_holiday_region)]
 
 Text = Annotated[str, Field(min_length=1, max_length=5000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=300)]
@@ -360,6 +381,10 @@ class Cadence(Section):
     """IANA time zone name, e.g. 'Europe/London'."""
     stages: Stages = Stages()
     """Stage lengths and per-stage meeting intervals."""
+    holidays: HolidayRegion | None = None
+    """Public holidays of a country or subdivision as an ISO 3166 code, e.g. 'GB-ENG', 'DE-BY' or 'US-CA'."""
+    on_holiday: OnHoliday = OnHoliday.next_working_day
+    """A meeting on a public holiday: next-working-day (moved) | skip (not held) | keep."""
 
 
 # --- matching, goals, checklists, feedback ------------------------------------------------
@@ -625,7 +650,11 @@ class Survey(Section):
     title: ShortText
     """Title shown on the form."""
     when: SurveyMoment
-    """registration | after-matching | after-session | midpoint | conclusion."""
+    """registration | after-matching | after-session | midpoint | conclusion | follow-up."""
+    after: CalendarSpan | None = None
+    """Follow-up surveys: how long after the program's last day, e.g. '6 months' (or give `on`)."""
+    on: Day | None = None
+    """Follow-up surveys: the date, after the program's last day (or give `after`)."""
     measures: list[Outcome] = []
     """Outcome categories this survey measures."""
     intro: Text | None = None
@@ -639,6 +668,35 @@ class Survey(Section):
     @classmethod
     def _unique_questions(cls, questions: list[Question]) -> list[Question]:
         return _unique_ids(questions, "question")
+
+    @model_validator(mode="after")
+    def _follow_up_date(self) -> Survey:
+        given = [key for key in ("after", "on") if getattr(self, key) is not None]
+        if self.when != SurveyMoment.follow_up:
+            if given:
+                raise PydanticCustomError("stray_follow_up", "'{key}' only fits a survey with 'when: follow-up'",
+                                          {"key": given[0], "at": [given[0]]})
+        elif not given:
+            raise PydanticCustomError("follow_up_date", "a follow-up survey needs 'after' (e.g. '6 months' after "
+                                      "the program ends) or 'on' (a date)", {"at": ["when"]})
+        elif len(given) == 2:
+            raise PydanticCustomError("follow_up_date", "give 'after' or 'on', not both", {"at": ["on"]})
+        return self
+
+
+class Organiser(Section):
+    """The programme team's own dates; the runbook derives any left out from the program's dates and type."""
+
+    registration_opens: Day | None = None
+    """First day people can register."""
+    registration_closes: Day | None = None
+    """Last day to register; the registration survey is due then."""
+    matches_announced: Day | None = None
+    """Day partners learn who they are matched with."""
+    kickoff: Day | None = None
+    """Launch event for everyone (default: the first day of the program)."""
+    closing_event: Day | None = None
+    """Closing event (default: the last day of the program)."""
 
 
 class Print(Section):
@@ -660,6 +718,21 @@ class SiteOptions(Section):
     engine: Literal["material", "zensical"] = "material"
     """The site engine: `material` (MkDocs with Material for MkDocs, the default; end of life) or
     `zensical` (its successor from the same team, reading the same settings)."""
+
+
+class Scorm(Section):
+    """How the SCORM package (`mentorkit package --to scorm`) reports to the learning platform."""
+
+    complete: Literal["open", "all-pages"] = "open"
+    """When the learner counts as having completed the handbook: `open` (as soon as it is opened)
+    or `all-pages` (once every page has been seen)."""
+
+
+class Publish(Section):
+    """Publishing settings: the offline copy and the learning-platform package."""
+
+    scorm: Scorm = Scorm()
+    """The SCORM package."""
 
 
 class ProgramFile(Section):
@@ -685,8 +758,12 @@ class ProgramFile(Section):
     """Extra Markdown pages, relative to program.yml."""
     print: Print = Print()
     """Printables settings."""
+    organiser: Organiser = Organiser()
+    """The programme team's dates: registration, match announcement, kickoff, closing event."""
     site: SiteOptions = SiteOptions()
     """Handbook website settings."""
+    publish: Publish = Publish()
+    """Publishing settings (the SCORM package)."""
 
     @field_validator("mentorkit")
     @classmethod
@@ -705,6 +782,16 @@ class ProgramFile(Section):
     @classmethod
     def _unique_surveys(cls, surveys: list[Survey] | None) -> list[Survey] | None:
         return None if surveys is None else _unique_ids(surveys, "survey")
+
+    @model_validator(mode="after")
+    def _follow_up_after_the_end(self) -> ProgramFile:
+        last = self.program.last_day
+        for index, survey in enumerate(self.surveys or []):
+            if survey.on is not None and survey.on <= last:
+                raise PydanticCustomError("date_order", "a follow-up survey comes after the program: {on} is not "
+                                          "after its last day ({last})", {"on": survey.on.isoformat(),
+                                          "last": last.isoformat(), "at": ["surveys", index, "on"]})
+        return self
 
 
 def _field_docstrings() -> dict[str, dict[str, str]]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from .model import ProgramFile
 
-Kind = Literal["checklist", "goals", "feedback", "survey", "workbook"]
+Kind = Literal["checklist", "agreement", "goals", "feedback", "survey", "workbook", "handbook"]
 PRINT_DIR = "print"
 CALENDAR = "calendar.ics"
 # a link in one separately laid-out piece of a PDF to an anchor in another; pdfjoin resolves it
@@ -34,6 +34,7 @@ def documents(pf: ProgramFile) -> list[Document]:
     roles = pf.program.roles
     docs = [
         Document("first-meeting-checklist.pdf", "First-meeting checklist", "checklist"),
+        Document("participant-agreement.pdf", "Participant agreement", "agreement"),
         Document("smart-goal-worksheet.pdf", "SMART goal worksheet", "goals"),
         Document("feedback-form.pdf", "Feedback form", "feedback"),
     ]
@@ -43,5 +44,6 @@ def documents(pf: ProgramFile) -> list[Document]:
                  role="mentee"),
         Document("workbook-mentor.pdf", f"Workbook for the {(roles.mentor or 'mentor').lower()}", "workbook",
                  role="mentor"),
+        Document("handbook.pdf", "The handbook as one book", "handbook"),
     ]
     return docs

@@ -21,19 +21,22 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
+from html import escape
 from pathlib import Path
 from typing import Any
+
+from markupsafe import Markup
 
 from .cache import Cache, digest
 from .context import Context
 from .errors import FetchError
-from .exports import qr_svg
+from .exports import OTHER_GOAL, OTHER_GOAL_LABEL, answer_options, qr_svg
 from .model import ProgramType
 from .paths import resolve_inside
 from .plan import DEST_SCHEME, Document
 from .project import Project
 from .resources import package_dirs
-from .templating import environment
+from .templating import content, environment
 from .workers import PDF_OPTIONS, Pool, Rendered, Unit
 from .workers import render as render_unit
 
@@ -56,8 +59,51 @@ def print_values(project: Project, context: Context, bytecode: Path | None = Non
         "colour": program.branding.colour, "paper": "A4" if pf.print.paper == "A4" else "letter",
         "fillable": pf.print.fillable, "blank_goals": BLANK_GOAL_PAGES, "logo": logo, "person": None, "partners": [],
         "partner_label": _partner_label(program.type, "mentee"), "role_label": program.roles.mentee,
-        "env": environment(project.root, bytecode), "qr_svg": qr_svg,
+        "env": environment(project.root, bytecode), "qr_svg": qr_svg, "role": "mentee",
+        "answer_options": lambda q: answer_options(q, pf.goals), "other_goal": OTHER_GOAL,
+        "other_goal_label": OTHER_GOAL_LABEL,
+        "content_html": lambda name: Markup(markdown_html(content(name, project.root))),
+        "site_pages": lambda: _site_pages(project, context, bytecode),  # the handbook's, only when it is printed
     }
+
+
+def _site_pages(project: Project, context: Context, bytecode: Path | None) -> dict[str, str]:
+    from .plan import CALENDAR, documents
+    from .site import render_pages
+
+    # the pages as the site shows them, whichever documents this run prints
+    return render_pages(project, replace(context, documents=tuple(documents(project.program))), CALENDAR, None,
+                        bytecode)
+
+
+_INLINE = ((re.compile(r"\*\*(.+?)\*\*"), r"<strong>\1</strong>"), (re.compile(r"\*(.+?)\*"), r"<em>\1</em>"))
+_ITEM = re.compile(r"^([-*]|\d+\.)\s+")
+
+
+def _inline(line: str) -> str:
+    line = escape(line, quote=False)
+    for pattern, html in _INLINE:
+        line = pattern.sub(html, line)
+    return line
+
+
+def markdown_html(text: str) -> str:
+    """The plain Markdown of a content file as print HTML: headings (`#` becomes `h2`: a section
+    has one `h1`), paragraphs, `-` and `1.` lists, bold and italics; anything else, HTML included,
+    shows as text."""
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = [line.strip() for line in block.strip().splitlines()]
+        heading = re.match(r"^(#{1,4})\s+(.*)$", lines[0])
+        if heading and len(lines) == 1:
+            level = max(2, len(heading.group(1)))
+            out.append(f"<h{level}>{_inline(heading.group(2))}</h{level}>")
+        elif all(_ITEM.match(line) for line in lines):
+            tag = "ol" if lines[0][0].isdigit() else "ul"
+            out.append(f"<{tag}>" + "".join(f"<li>{_inline(_ITEM.sub('', line))}</li>" for line in lines) + f"</{tag}>")
+        else:
+            out.append(f"<p>{_inline(' '.join(lines))}</p>")
+    return "\n".join(out)
 
 
 def _partner_label(kind: ProgramType, role: str) -> str:
@@ -75,17 +121,29 @@ def document_html(project: Project, doc: Document, values: dict[str, Any]) -> st
     env = values["env"]
     if doc.survey:
         ctx["survey_moment"] = next(m for m in project.plan.surveys if m.survey.id == doc.survey)
+    if doc.kind == "handbook":  # the site's pages as one book: a cover and a body, like a workbook
+        from .handbook import chapters
+
+        ctx["title"] = f"Handbook - {project.program.program.title}"
+        ctx["chapters"] = chapters(project, values["site_pages"]())
+        return (env.get_template("print/handbook.html.j2").render(ctx, part="cover"),
+                env.get_template("print/handbook.html.j2").render(ctx, part="body"))
     if doc.kind == "workbook":
         if doc.role:
             ctx["role_label"] = getattr(project.program.program.roles, doc.role)
             ctx["partner_label"] = _partner_label(project.program.program.type, doc.role)
-        return (env.get_template("print/workbook-cover.html.j2").render(ctx), workbook_body_html(project, ctx))
+        return (env.get_template("print/workbook-cover.html.j2").render(ctx),
+                workbook_body_html(project, ctx, doc.role or "mentee"))
     return env.get_template(f"print/{doc.kind}.html.j2").render(ctx)
 
 
-def workbook_body_html(project: Project, values: dict[str, Any]) -> str:
-    """The part of every workbook that is the same for everyone: contents, journey, log and forms."""
+def workbook_body_html(project: Project, values: dict[str, Any], role: str = "mentee") -> str:
+    """The part of a workbook that is the same for everyone of a role: contents, journey, the
+    role's guidance, agreement, log and forms."""
     ctx = dict(values)
+    ctx["role"] = role
+    ctx["role_label"] = getattr(project.program.program.roles, role)
+    ctx["partner_label"] = _partner_label(project.program.program.type, role)
     ctx["title"] = f"Workbook - {project.program.program.title}"
     return values["env"].get_template("print/workbook-body.html.j2").render(ctx)
 
@@ -199,7 +257,7 @@ def standalone_sections(project: Project, values: dict[str, Any]) -> list[tuple[
     """The sections of every standalone printable, which a workbook body holds too."""
     out = []
     for d in values["documents"]:
-        if d.kind != "workbook":
+        if d.kind not in ("workbook", "handbook"):
             html = document_html(project, d, values)
             assert isinstance(html, str)
             out.append(tuple(_sections(html)[1]))
@@ -387,9 +445,11 @@ def _plans(project: Project, values: dict[str, Any]) -> dict[str, Plan]:
             plans[d.name] = Plan(f"{d.title} - {project.program.program.title}", None,
                                  split(Unit(d.name, html, base, roots, forms)))
         else:
+            own = forms and d.kind != "handbook"  # the book has boxes to tick on paper, no fields
             if html[1] not in shared:
-                shared[html[1]] = split(Unit(BODY_LABEL, html[1], base, roots, forms), runs)
-            plans[d.name] = Plan(None, Unit(f"{d.name} (cover)", html[0], base, roots, forms, joined=True),
+                shared[html[1]] = split(Unit(BODY_LABEL if d.kind == "workbook" else d.name, html[1], base, roots, own),
+                                        runs)
+            plans[d.name] = Plan(None, Unit(f"{d.name} (cover)", html[0], base, roots, own, joined=True),
                                  shared[html[1]])
     return plans
 
@@ -473,8 +533,8 @@ def render_workbooks(project: Project, context: Context, participants: list[Any]
                      progress: Callable[[int, int], None] | None = None,
                      cache: Cache | None = None) -> Iterator[tuple[str, bytes]]:
     """File name and personalised workbook PDF for each participant, one at a time (a roster of
-    hundreds is never all in memory): the shared body is laid out and joined once, and each
-    person's cover is joined onto it.
+    hundreds is never all in memory): the body of each role is laid out and joined once, and
+    each person's cover is joined onto the body of their role.
 
     `everyone` (the whole roster) and `names` let a shard of the roster be rendered with the
     partners and file names it would have in a full run.
@@ -483,19 +543,24 @@ def render_workbooks(project: Project, context: Context, participants: list[Any]
     names = names if names is not None else workbook_names(participants)
     values = print_values(project, context)
     base, roots, forms = project.root.as_uri() + "/", _roots(project), project.program.print.fillable
-    body = split(Unit(BODY_LABEL, workbook_body_html(project, values), base, roots, forms),
-                 standalone_sections(project, values))
+    runs = standalone_sections(project, values)
+    # one body per role (its guidance differs), each laid out and joined once
+    bodies = {role: split(Unit(f"{BODY_LABEL}, {role}", workbook_body_html(project, values, role), base, roots, forms),
+                          runs) for role in sorted({person.role for person in participants})}
     renderer = Renderer(pool, cache, _logo_bytes(project))
     covers = [Unit(name, workbook_cover_html(project, person, everyone, values), base, roots, forms, joined=True)
               for name, person in zip(names, participants, strict=True)]
-    keys, overlay = _laid_out(renderer, body)
-    shared = join_body([renderer.get(k).pdf for k in keys], renderer.get(overlay).pdf if overlay else None, None,
-                       body.whole)
+    shared: dict[str, bytes] = {}
+    for role, body in bodies.items():
+        keys, overlay = _laid_out(renderer, body)
+        shared[role] = join_body([renderer.get(k).pdf for k in keys], renderer.get(overlay).pdf if overlay else None,
+                                 None, body.whole)
     # each person's cover laid out and joined in a worker; a few at a time, so that a roster of
     # hundreds is never all in memory
     window: deque[tuple[str, Future[bytes]]] = deque()
-    for count, (name, cover) in enumerate(zip(names, covers, strict=True), start=1):
-        window.append((name, renderer.pool.submit(join_cover, cover, shared, [cover, body.whole])))
+    for count, (name, cover, person) in enumerate(zip(names, covers, participants, strict=True), start=1):
+        window.append((name, renderer.pool.submit(join_cover, cover, shared[person.role],
+                                                  [cover, bodies[person.role].whole])))
         if len(window) > 2 * renderer.pool.workers:
             yield _next(window, progress, count - len(window) + 1, len(covers))
     while window:

@@ -164,6 +164,9 @@ def _load_xlsx(path: Path, file: str, program: ProgramFile) -> list[Table]:
 
 
 FIELD = re.compile(r"^survey\.([a-z0-9-]+)\.([a-z0-9-]+)$")
+# a multi question's box is a field of its own, named after its option (a goal's id, an option's name)
+OPTION_FIELD = re.compile(r"^(survey\.[a-z0-9-]+\.[a-z0-9-]+)\.([a-z0-9-]+)$")
+_OPTION = object()  # marks a box read by its option's name
 
 
 def _load_pdf(path: Path, file: str, program: ProgramFile) -> list[Table]:
@@ -171,7 +174,8 @@ def _load_pdf(path: Path, file: str, program: ProgramFile) -> list[Table]:
 
     The forms name their fields `survey.<survey id>.<question id>` (templates/print/macros.html.j2).
     Radio buttons of one question share a field whose widgets are in the order of the options;
-    the check boxes of a multi question are widgets with one name, also in order.
+    each check box of a multi question is a field of its own, `survey.<survey id>.<question
+    id>.<option name>` (forms made before that: widgets with the question's name, in order).
     """
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
@@ -195,6 +199,11 @@ def _load_pdf(path: Path, file: str, program: ProgramFile) -> list[Table]:
                 continue
             looks = annotation.get("/AP", {}).get("/N", {})
             on = next((str(k) for k in (looks.keys() if hasattr(looks, "keys") else []) if k != "/Off"), "")
+            option = OPTION_FIELD.match(str(name))
+            if option and not FIELD.match(str(name)):  # one box of a multi question, named after its option
+                ticked = bool(on) and _ticked(annotation, owner, on)
+                widgets.setdefault(option.group(1), []).append((option.group(2), "ticked" if ticked else "", _OPTION))
+                continue
             widgets.setdefault(str(name), []).append((on, str(annotation.get("/AS", "")), owner.get("/V")))
     surveys = {s.id: s for s in program.surveys or []}
     cells: dict[str, dict[str, str]] = {}
@@ -212,14 +221,23 @@ def _load_pdf(path: Path, file: str, program: ProgramFile) -> list[Table]:
             for sid, answers in cells.items()]
 
 
+def _ticked(annotation: Any, owner: Any, on: str) -> bool:
+    """Whether a check box is ticked: its appearance state, or (some viewers set only this) its value."""
+    return str(annotation.get("/AS", "")) == on or str(owner.get("/V", "")) == on
+
+
 def _pdf_value(q: Question, widgets: list[tuple[str, str, Any]], goals: Sequence[Goal]) -> str:
     """A field's answer as the text a CSV would hold (options by their label, several on separate lines)."""
-    labels = [o.label for o in answer_options(q, goals)]
+    options = answer_options(q, goals)
+    labels = [o.label for o in options]
     if q.options_from == "goals":
         labels.append(OTHER_GOAL_LABEL)
     if q.type == QuestionType.text:
         value = widgets[0][2]
         return "" if value is None else str(value).strip()
+    if any(kind is _OPTION for _, _, kind in widgets):  # boxes named after their options
+        by_name = {o.name: o.label for o in options} | {OTHER_GOAL: OTHER_GOAL_LABEL}
+        return "\n".join(by_name.get(name, "?") for name, state, _ in widgets if state == "ticked")
     ticked = [i for i, (on, state, _) in enumerate(widgets) if on and state == on]
     if not ticked:  # some viewers set only the field's value, not each box's state
         value = str(widgets[0][2] or "")

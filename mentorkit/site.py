@@ -28,6 +28,7 @@ from .errors import OutputError
 from .model import Outcome, SurveyMoment
 from .paths import resolve_inside
 from .project import Project
+from .runbook import template_values
 from .templating import content as read_content
 from .templating import environment, md
 from .wording import day
@@ -37,11 +38,13 @@ PAGES: list[tuple[str, str, str]] = [
     ("", "Home", "index.md"),
     ("About mentoring", "Mentoring and coaching", "mentoring.md"),
     ("About mentoring", "Our programme type", "program-type.md"),
+    ("About mentoring", "Six types compared", "mentoring-types.md"),
     ("About mentoring", "Roles and expectations", "roles.md"),
     ("About mentoring", "Matching", "matching.md"),
     ("The journey", "The four stages", "journey.md"),
     ("The journey", "Meeting schedule", "schedule.md"),
     ("The journey", "First meeting", "first-meeting.md"),
+    ("The journey", "Participant agreement", "agreement.md"),
     ("Growing together", "Goals", "goals.md"),
     ("Growing together", "Feedback", "feedback.md"),
     ("Growing together", "Common challenges", "challenges.md"),
@@ -49,6 +52,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("Measuring", "Measuring impact", "impact.md"),
     ("Help", "FAQ", "faq.md"),
     ("Help", "Downloads", "downloads.md"),
+    ("Programme team", "Runbook", "runbook.md"),  # the team's own tab, apart from the participants' sections
 ]
 CHANGELOG = "changelog.md"
 _DANGEROUS_HTML = re.compile(r"<(/?\s*(?:script|iframe|object|embed|style|link|meta|base|form)\b)", re.IGNORECASE)
@@ -115,6 +119,7 @@ def _site_values(project: Project, context: Context, calendar: str) -> dict[str,
         "measured_by": {o: [s for s in pf.surveys or [] if o in s.measures] for o in Outcome},
         "content": lambda name: sanitize_markdown(read_content(name, project.root)),
         "key_dates": _key_dates(project),
+        "runbook": template_values(pf, project.plan),
     }
 
 
@@ -194,6 +199,7 @@ def mkdocs_config(project: Project, pages: dict[str, str], logo: str | None) -> 
         "palette": {"primary": "custom", "accent": "custom"},
         "features": ["navigation.tabs", "navigation.sections", "navigation.top", "navigation.footer",
                      "search.highlight", "toc.follow"],
+        "custom_dir": "overrides",  # one block of the theme: its search also works from a folder on disk
     }
     if logo:
         theme["logo"] = logo
@@ -211,7 +217,7 @@ def mkdocs_config(project: Project, pages: dict[str, str], logo: str | None) -> 
         "strict": True,
         "theme": theme,
         "extra_css": ["assets/mentorkit.css"],
-        "extra_javascript": ["assets/mentorkit.js"],
+        "extra_javascript": ["assets/mentorkit.js", "assets/scorm.js"],
         "plugins": ["search"],
         "markdown_extensions": list(MARKDOWN_EXTENSIONS),
         "validation": {"links": {"not_found": "warn", "anchors": "warn", "unrecognized_links": "warn"},
@@ -237,6 +243,7 @@ def write_docs(project: Project, context: Context, work_dir: Path, calendar: str
     (assets / "mentorkit.css").write_text(env.get_template("site/mentorkit.css.j2").render(
         colour=colour, on_colour=on_colour, link_colour=link_colour), encoding="utf-8")
     (assets / "mentorkit.js").write_text(env.get_template("site/mentorkit.js.j2").render(), encoding="utf-8")
+    _write_publishing(project, pages, work_dir, env)
     logo = None
     if project.program.program.branding.logo:
         path, why = resolve_inside(project.root, project.program.program.branding.logo)
@@ -250,3 +257,17 @@ def write_docs(project: Project, context: Context, work_dir: Path, calendar: str
     return config
 
 
+def _write_publishing(project: Project, pages: dict[str, str], work_dir: Path, env: Any) -> None:
+    """What the offline copy and the SCORM package need in every page (`package`): the theme
+    override that lets the engine's search run from disk, and the script that reports to a
+    learning platform (it does nothing outside one)."""
+    from .resources import builtin_dir
+
+    overrides = builtin_dir("templates") / "site" / "overrides"
+    (work_dir / "overrides").mkdir(exist_ok=True)
+    shutil.copyfile(overrides / "main.html", work_dir / "overrides" / "main.html")
+    shutil.copyfile(overrides / "offline.js", work_dir / "docs" / "assets" / "offline.js")
+    html_pages = sorted(rel.removesuffix(".md") + ".html" for rel in pages)
+    script = env.get_template("scorm/scorm.js.j2").render(complete=project.program.publish.scorm.complete,
+                                                         pages=html_pages)
+    (work_dir / "docs" / "assets" / "scorm.js").write_text(script, encoding="utf-8")

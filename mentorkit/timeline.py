@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from .intervals import Interval
-from .model import Goal, Horizon, ProgramFile, StageName, Survey, SurveyMoment
+from .model import Goal, Horizon, OnHoliday, ProgramFile, StageName, Survey, SurveyMoment
 
 # Default shares of the program for the four stages (a 9-month program: about 4, 26, 6 and 3 weeks).
 STAGE_SHARES = {StageName.initiation: 0.10, StageName.cultivation: 0.67,
@@ -46,11 +46,22 @@ class Meeting:
     ends: datetime
     stage: StageName
     timezone: str
+    moved_from: date | None = None  # the public holiday it was moved from (`cadence.on_holiday`)
+    holiday: str | None = None  # the public holiday it was moved from, or falls on and is kept
 
     @property
     def date(self) -> date:
         """Local date of the meeting."""
         return self.starts.date()
+
+
+@dataclass(frozen=True)
+class SkippedMeeting:
+    """A meeting not held because of a public holiday."""
+
+    day: date
+    holiday: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,8 @@ class Plan:
     deadlines: tuple[Deadline, ...]
     surveys: tuple[SurveyMomentPlan, ...]
     notes: tuple[str, ...] = field(default=())
+    skipped: tuple[SkippedMeeting, ...] = ()
+    holidays: dict[date, str] = field(default_factory=dict)  # public holidays of `cadence.holidays`
 
     def stage(self, name: StageName) -> StagePlan:
         """The plan of the stage called `name`."""
@@ -187,6 +200,8 @@ def survey_dates(survey: Survey, starts: date, ends: date, meetings: list[Meetin
         return SurveyMomentPlan(survey, (starts + timedelta(days=(ends - starts).days // 2),))
     if survey.when == SurveyMoment.conclusion:
         return SurveyMomentPlan(survey, (ends,))
+    if survey.when == SurveyMoment.follow_up:  # the model requires `after` or `on`
+        return SurveyMomentPlan(survey, (survey.on or survey.after.add_to(ends),))  # type: ignore[union-attr]
     return SurveyMomentPlan(survey, tuple(m.date for m in meetings), tuple(m.number for m in meetings))
 
 
@@ -195,7 +210,8 @@ def plan(pf: ProgramFile) -> Plan:
     assert pf.cadence.every is not None, "resolve() the program first"
     stages = [StagePlan(n, s, e, pf.cadence.stages.get(n).every or pf.cadence.every)
               for n, s, e in stage_dates(pf)]
-    meetings = schedule(pf, stages)
+    off = holidays_of(pf)
+    meetings, skipped = on_holidays(pf, stages, schedule(pf, stages), off)
     deadlines = []
     for goal in pf.goals:
         deadlines += [Deadline(goal, m.title, m.due, True) for m in goal.milestones]
@@ -204,8 +220,54 @@ def plan(pf: ProgramFile) -> Plan:
     deadlines.sort(key=lambda d: (d.due, d.goal.id, not d.is_milestone, d.title))
     starts, ends = pf.program.starts, pf.program.last_day
     surveys = [survey_dates(s, starts, ends, meetings) for s in pf.surveys or []]
+    if pf.organiser.registration_closes is not None:  # the registration survey is the registration form
+        surveys = [replace(m, dates=(pf.organiser.registration_closes,)) if m.survey.when == SurveyMoment.registration
+                   else m for m in surveys]
     return Plan(starts, ends, pf.cadence.timezone, tuple(stages), tuple(meetings), tuple(deadlines),
-                tuple(surveys))
+                tuple(surveys), skipped=tuple(skipped), holidays=off)
+
+
+def holidays_of(pf: ProgramFile) -> dict[date, str]:
+    """The public holidays of `cadence.holidays` from the year before the program to the year after it."""
+    if pf.cadence.holidays is None:
+        return {}
+    from .publicholidays import public_holidays
+
+    years = range(pf.program.starts.year - 1, pf.program.last_day.year + 2)
+    return public_holidays(pf.cadence.holidays, years, pf.program.language)
+
+
+def on_holidays(pf: ProgramFile, stages: list[StagePlan], meetings: list[Meeting],
+                off: dict[date, str]) -> tuple[list[Meeting], list[SkippedMeeting]]:
+    """Meetings on public holidays moved to the next working day, dropped, or kept (`cadence.on_holiday`);
+    numbered again from 1. A move that would reach the next meeting or pass the end drops the meeting."""
+    if not off:
+        return meetings, []
+    rule = pf.cadence.on_holiday
+    kept: list[Meeting] = []
+    skipped: list[SkippedMeeting] = []
+    for i, m in enumerate(meetings):
+        name = off.get(m.date)
+        if name is None:
+            kept.append(m)
+        elif rule == OnHoliday.keep:
+            kept.append(replace(m, holiday=name))
+        elif rule == OnHoliday.skip:
+            skipped.append(SkippedMeeting(m.date, name, "meetings on public holidays are not held"))
+        else:
+            from .publicholidays import next_working_day
+
+            day = next_working_day(m.date, off)
+            following = meetings[i + 1].date if i + 1 < len(meetings) else None
+            if day > pf.program.last_day or (following is not None and day >= following):
+                skipped.append(SkippedMeeting(m.date, name, "the next working day would reach the next "
+                                              "meeting or the end of the programme"))
+                continue
+            shift = timedelta(days=(day - m.date).days)
+            stage = next((s for s in stages if s.starts <= day <= s.ends), stages[-1])
+            kept.append(replace(m, starts=m.starts + shift, ends=m.ends + shift, stage=stage.name,
+                                moved_from=m.date, holiday=name))
+    return [replace(m, number=n) for n, m in enumerate(kept, start=1)], skipped
 
 
 HORIZON_RANGE_DAYS = {Horizon.habit: (28, 56), Horizon.reach: (91, 366), Horizon.stretch: (730, 1827)}

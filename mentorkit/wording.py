@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from .model import FeedbackSessions, StageName, SurveyMoment
+from .model import FeedbackSessions, Outcome, StageName, SurveyMoment
 
 
 def day(value: date) -> str:
@@ -28,8 +28,14 @@ SESSIONS_TEXT = {
 MOMENT_TEXT = {
     SurveyMoment.registration: "before the programme starts", SurveyMoment.after_matching: "after matching",
     SurveyMoment.after_session: "after each meeting", SurveyMoment.midpoint: "halfway through",
-    SurveyMoment.conclusion: "at the end",
+    SurveyMoment.conclusion: "at the end", SurveyMoment.follow_up: "after the programme has ended",
 }
+# Plain words for the outcome categories (the names the programme team uses are `context.OUTCOME_NAMES`).
+OUTCOME_PLAIN = {
+    Outcome.attitudinal: "how you feel about your work", Outcome.behavioral: "what you now do differently",
+    Outcome.career: "where your career is heading", Outcome.health: "how you cope with pressure",
+}
+ONE_SESSION_FEEDBACK = "Keep the last few minutes of your session for feedback in both directions."
 
 STAGE_TEXT = {
     StageName.initiation: "Getting to know each other; agreeing how you will work.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import jsonschema
 import pytest
@@ -139,3 +140,25 @@ def test_cadence_slower_than_a_stage_warns(write_program):
 
 def test_reference_program_has_no_warnings():
     assert load_program(REFERENCE, strict=True).warnings == ()
+
+
+FOLLOW_UP = "surveys:\n  - id: later\n    title: Later\n    when: {when}\n{extra}"
+
+
+@pytest.mark.parametrize("when, extra, where, message", [
+    ("follow-up", "", "11:11", "a follow-up survey needs 'after' (e.g. '6 months' after the program ends) or 'on'"),
+    ("follow-up", "    after: 6 months\n    on: 2028-05-01\n", "13:9", "give 'after' or 'on', not both"),
+    ("follow-up", "    on: 2027-06-01\n", "12:9", "2027-06-01 is not after its last day (2027-11-30)"),
+    ("follow-up", "    after: later\n", "12:12", "cannot read 'later' as an interval"),
+    ("conclusion", "    after: 6 months\n", "12:12", "'after' only fits a survey with 'when: follow-up'"),
+])
+def test_follow_up_survey_needs_one_date_after_the_program(write_program, when, extra, where, message):
+    path = write_program(minimal() + FOLLOW_UP.format(when=when, extra=extra))
+    with pytest.raises(ProgramError) as caught:
+        load_program(path)
+    assert f"{path}:{where}: error: surveys[0]." in str(caught.value) and message in str(caught.value)
+
+
+def test_follow_up_survey_on_a_date(write_program):
+    project = load_program(write_program(minimal() + FOLLOW_UP.format(when="follow-up", extra="    on: 2028-05-01\n")))
+    assert [m.dates for m in project.plan.surveys] == [(date(2028, 5, 1),)]

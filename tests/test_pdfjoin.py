@@ -228,7 +228,7 @@ def test_workbooks_from_pieces_match_one_laid_out_together(built_workbooks, tmp_
     need_tool("pdftoppm")
     for n, (fast, slow, name) in enumerate(built_workbooks):
         rf, rs = PdfReader(io.BytesIO(fast)), PdfReader(io.BytesIO(slow))
-        assert len(rf.pages) == len(rs.pages) == 22
+        assert len(rf.pages) == len(rs.pages) > 15
         assert set(rf.get_fields()) == set(rs.get_fields()) and len(rf.get_fields()) > 100
         assert outline_titles(rf) == outline_titles(rs)
         assert rf.metadata.title == rs.metadata.title and name in rf.metadata.title
@@ -239,7 +239,7 @@ def test_workbooks_from_pieces_match_one_laid_out_together(built_workbooks, tmp_
             subprocess.run(["pdftoppm", "-png", "-r", "30", str(tmp_path / f"{label}{n}.pdf"), str(tmp_path / f"{label}{n}")],
                            check=True)
         pages = sorted(p.name.split("-", 1)[1] for p in tmp_path.glob(f"fast{n}-*.png"))
-        assert len(pages) == 22
+        assert len(pages) == len(rs.pages)
         for page in pages:
             assert (tmp_path / f"fast{n}-{page}").read_bytes() == (tmp_path / f"slow{n}-{page}").read_bytes(), page
 
@@ -259,12 +259,14 @@ def test_contents_links_and_page_numbers_of_a_pieced_workbook(built_workbooks):
     printed = [int(line.split()[-1]) for line in pages[1].splitlines() if "...." in line]
     targets = list(dict.fromkeys(str(link["/Dest"]) for link in links))  # an entry's text and leader: one link each
     assert printed == [r.get_destination_page_number(dests[t]) for t in targets]  # the cover is page 0
-    footers = [re.findall(r"Page (\d+) of (\d+)", page) for page in pages[:22]]
-    assert footers[0] == [] and footers[1:] == [[(str(n), "21")] for n in range(1, 22)]
+    count = len(r.pages)
+    footers = [re.findall(r"Page (\d+) of (\d+)", page) for page in pages[:count]]
+    assert footers[0] == [] and footers[1:] == [[(str(n), str(count - 1))] for n in range(1, count)]
     for n, page in enumerate(r.pages[1:], start=1):
         assert ARTIFACT in b"".join(c.get_object().get_data() for c in page["/Contents"]), n
-    for name, number in (("journey", 2), ("meetings", 3)):
-        assert r.get_destination_page_number(dests[name]) == number
+    for name in ("journey", "meetings"):  # where the contents says they are, and in that order
+        assert r.get_destination_page_number(dests[name]) == printed[targets.index(name)]
+    assert printed[targets.index("journey")] < printed[targets.index("meetings")]
 
 
 def test_a_form_font_shared_by_pieces_is_embedded_once(built_workbooks):

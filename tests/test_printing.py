@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 from pathlib import Path
 
@@ -51,8 +52,9 @@ def text_of(data: bytes, tmp_path: Path) -> str:
 
 def test_every_document_is_made_with_its_exact_name(pdfs):
     assert sorted(pdfs) == sorted([
-        "first-meeting-checklist.pdf", "smart-goal-worksheet.pdf", "feedback-form.pdf", "survey-registration.pdf",
-        "survey-midpoint.pdf", "survey-conclusion.pdf", "workbook-mentee.pdf", "workbook-mentor.pdf"])
+        "first-meeting-checklist.pdf", "participant-agreement.pdf", "smart-goal-worksheet.pdf", "feedback-form.pdf",
+        "survey-registration.pdf", "survey-midpoint.pdf", "survey-conclusion.pdf", "workbook-mentee.pdf",
+        "workbook-mentor.pdf", "handbook.pdf"])
     for data in pdfs.values():
         assert data.startswith(b"%PDF-")
 
@@ -75,7 +77,7 @@ def test_field_kinds(pdfs):
     names = fields(pdfs["survey-conclusion.pdf"])
     assert names["survey.conclusion.stress"] == "/Tx"
     assert names["survey.conclusion.satisfaction"] == "/Btn"  # radio group
-    assert names["survey.conclusion.goals-met"] == "/Btn"  # checkboxes
+    assert names["survey.conclusion.goals-met.digital-fluency"] == "/Btn"  # a box per goal
     checklist = fields(pdfs["first-meeting-checklist.pdf"])
     assert checklist["checklist.before.1"] == "/Btn"
     assert checklist["checklist.notes"] == "/Tx"
@@ -98,10 +100,65 @@ def test_workbook_has_cover_journey_meetings_forms_and_bookmarks(pdfs, tmp_path)
     assert "Meeting 17: Tuesday 28 September 2027" in text
     assert "Page 3 of" in text
     outline = [item.title for item in reader(data).outline if not isinstance(item, list)]
-    assert outline[:4] == ["Contents", "Your journey", "Meeting log", "First-meeting checklist"]
+    assert outline[:5] == ["Contents", "Your part as the executive mentee", "Participant agreement",
+                           "First-meeting checklist", "Meeting log"]
     names = fields(data)
     assert {"meeting.1.notes", "meeting.17.actions", "survey.midpoint.satisfaction", "feedback.affirming.3"} <= \
         set(names)
+
+
+def pages_text(data: bytes, tmp_path: Path) -> list[str]:
+    return text_of(data, tmp_path).split("\f")
+
+
+def test_each_role_has_its_own_workbook(pdfs, tmp_path):
+    mentor, mentee = (text_of(pdfs[f"workbook-{r}.pdf"], tmp_path) for r in ("mentor", "mentee"))
+    assert "Your part as the reverse mentor" in mentor and "Your part as the executive mentee" in mentee
+    assert "Giving feedback" in mentor and "Offer 3 affirming comments for each corrective one" in mentor
+    assert "Asking for feedback" in mentee and "Giving feedback" not in mentee
+    assert "the usual direction is turned round" in mentor and "a newer colleague guides you" in mentee
+    # both hold the same agreement, ready to sign
+    for text in (mentor, mentee):
+        assert "Participant agreement" in text and "Where confidentiality stops" in text
+        assert text.count("Signature") >= 2
+
+
+def test_meeting_log_has_three_meetings_to_a_page_each_with_a_prompt(pdfs, tmp_path):
+    pages = pages_text(pdfs["workbook-mentee.pdf"], tmp_path)
+    log = [page for page in pages if "Meeting " in page and "Agenda" in page]
+    counts = [len(re.findall(r"Meeting \d+: ", page)) for page in log]
+    assert sum(counts) == 17 and min(counts[1:-1]) >= 3 and counts[0] >= 2, counts
+    assert "Bring your draft goals and say why they matter to you." in log[0]
+
+
+def test_agreement_fields_and_own_wording(tmp_path):
+    path = copy_reference(tmp_path)
+    (tmp_path / "content" / "agreement.md").write_text("## Our own rules\n\nWe meet <b>on Fridays</b>.\n")
+    project = load_program(path)
+    doc = [d for d in documents(project.program) if d.name == "participant-agreement.pdf"]
+    data = render_documents(project, doc, jobs=1)["participant-agreement.pdf"]
+    assert len(reader(data).pages) == 1
+    names = fields(data)
+    for who in ("mentor", "mentee"):
+        assert {f"agreement.{who}.signature", f"agreement.{who}.date"} <= set(names)
+    text = text_of(data, tmp_path)
+    assert "Our own rules" in text and "We meet <b>on Fridays</b>." in text
+    assert "Where confidentiality stops" not in text
+
+
+@pytest.mark.parametrize("kind, words", [("group", "You lead a circle"), ("flash", "one focused conversation"),
+                                         ("peer", "You and your partner are peers")])
+def test_guidance_is_true_to_the_program_type(write_program, kind, words):
+    from conftest import context_of, minimal
+
+    from mentorkit import printing
+
+    project = load_program(write_program(minimal(kind, "1 day" if kind == "flash" else "6 months")))
+    values = printing.print_values(project, context_of(project))
+    mentor = printing.workbook_body_html(project, values, "mentor")
+    mentee = printing.workbook_body_html(project, values, "mentee")
+    assert words in (mentor if kind == "group" else mentee)
+    assert (mentor == mentee) == (kind == "peer")
 
 
 def test_feedback_form_follows_the_ratio(pdfs):

@@ -382,10 +382,11 @@ def test_filled_in_pdf_forms(program, tmp_path):
     assert isinstance(html, str)
     blank = printing.html_to_pdf(html, base_url=project.root.as_uri() + "/", roots=[project.root], forms=True)
     one = tmp_path / "form-1.pdf"
-    one.write_bytes(_fill(blank, {"survey.conclusion.satisfaction": 7, "survey.conclusion.goals-met": [0, 3],
+    one.write_bytes(_fill(blank, {"survey.conclusion.satisfaction": 7, "survey.conclusion.goals-met.digital-fluency": 0,
+                                  "survey.conclusion.goals-met.other": 0,
                                   "survey.conclusion.stay": 4, "survey.conclusion.stress": "I take breaks."}))
     two = tmp_path / "form-2.pdf"
-    two.write_bytes(_fill(blank, {"survey.conclusion.satisfaction": 9, "survey.conclusion.goals-met": [2]}))
+    two.write_bytes(_fill(blank, {"survey.conclusion.satisfaction": 9, "survey.conclusion.goals-met.strategy-exposure": 0}))
     three = tmp_path / "form-3.pdf"  # a viewer that sets the field's value only
     three.write_bytes(_fill(blank, {"survey.conclusion.satisfaction": 0}, states=False))
     empty = tmp_path / "form-4.pdf"

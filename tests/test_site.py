@@ -69,7 +69,8 @@ def test_both_engines_build_the_same_pages_and_navigation(tmp_path):
     for site in (material, zensical):
         index = html(site, "index.html")
         nav = re.findall(r'class="md-tabs__link[^"]*"[^>]*>\s*([^<]+?)\s*<', index)
-        assert nav == ["Home", "About mentoring", "The journey", "Growing together", "Measuring", "Help"], (site, nav)
+        assert nav == ["Home", "About mentoring", "The journey", "Growing together", "Measuring", "Help",
+                       "Programme team"], (site, nav)
         assert "assets/logo.svg" in index and "assets/mentorkit.css" in index
         assert "Reverse Mentoring Programme 2027" in re.search(r"<title>(.*?)</title>", index, re.S).group(1)
         assert "#0b5cad" in html(site, "assets/mentorkit.css")

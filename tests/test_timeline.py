@@ -117,3 +117,13 @@ def test_default_stages_fit_a_minimal_program_of_every_type():
             assert b.starts == a.ends + timedelta(days=1)
         assert all(plan.meetings_in(s.name) for s in plan.stages), kind
         assert project.warnings == (), kind
+
+
+def test_follow_up_survey_is_a_calendar_span_after_the_last_day(write_program):
+    program = minimal("one-on-one", "6 months") + (
+        "surveys:\n  - {id: end, title: End, when: conclusion}\n"
+        "  - {id: later, title: Later, when: follow-up, after: 1 year}\n")
+    plan = load_program(write_program(program)).plan
+    # 1 March 2027 + 6 months: last day 31 August 2027; a year later, 31 August 2028
+    assert [(m.survey.id, m.dates) for m in plan.surveys] == [("end", (date(2027, 8, 31),)),
+                                                             ("later", (date(2028, 8, 31),))]
