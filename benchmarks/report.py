@@ -21,8 +21,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import best_of  # noqa: E402
 
 PROGRAM = """\
 mentorkit: 1
@@ -113,16 +115,6 @@ def generate(folder: Path, responses: int) -> list[Path]:
                           rng.randint(1, 10), "".join(g + ";" for g in ticked), rng.randint(1, 5),
                           rng.choice(COMMENTS)])
     return [kobo, google, microsoft]
-
-
-def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
-    """The fastest of `repeat` runs, in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def csv_only(files: list[Path]) -> int:

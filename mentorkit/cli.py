@@ -18,6 +18,9 @@ from .errors import MentorkitError, Problem
 F = TypeVar("F", bound=Callable[..., Any])
 ENGINE = click.option("--engine", type=click.Choice(list(ENGINES)), default=None,
                       help="Site engine (default: site.engine in program.yml, else material).")
+JOBS = click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+                    help="Worker processes (default: one per core).")
+ROSTER = click.argument("roster", type=click.Path(dir_okay=False, path_type=Path))
 PROGRAM = click.argument("program", required=False, default="program.yml",
                          type=click.Path(dir_okay=False, path_type=Path))
 
@@ -153,7 +156,7 @@ def build(program: Path, out: Path | None, jobs: int | None, strict: bool, chang
               help="zip: the handbook to open from disk; scorm (1.2) or scorm2004: a package for a learning platform.")
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The .zip file to write (default: handbook-<kind>.zip).")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="PDF worker processes (default: cores).")
+@JOBS
 @click.option("--no-cache", is_flag=True, help="Read and write no cache: render everything again.")
 @ENGINE
 @handles_errors
@@ -195,11 +198,11 @@ def serve(program: Path, host: str, port: int, engine: str | None) -> None:
 
 
 @main.command()
-@click.argument("roster", type=click.Path(dir_okay=False, path_type=Path))
+@ROSTER
 @PROGRAM
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("workbooks"),
               show_default=True, help="Output folder.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: cores).")
+@JOBS
 @click.option("--shard", default=None, metavar="I/N",
               help="Render only the I-th of N equal slices of the roster (for a CI matrix).")
 @handles_errors
@@ -227,11 +230,11 @@ def workbooks(roster: Path, program: Path, out: Path, jobs: int | None, shard: s
 
 
 @main.command()
-@click.argument("roster", type=click.Path(dir_okay=False, path_type=Path))
+@ROSTER
 @PROGRAM
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("kit"),
               show_default=True, help="Output folder: one folder per participant.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: cores).")
+@JOBS
 @handles_errors
 def kit(roster: Path, program: Path, out: Path, jobs: int | None) -> None:
     """Write a kit per participant of ROSTER (CSV: name,email,role,group) into OUT/<name>/.
