@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TESTSTAMP := $(VENV)/.installed-test
 
-.PHONY: site test test-lowest check bench clean
+.PHONY: site test test-lowest check bench clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,22 @@ $(LOW)/.installed: pyproject.toml constraints/lowest.txt
 
 test-lowest: $(LOW)/.installed
 	$(LOW)/bin/python -m pytest -p no:cacheprovider
+
+# interface strings -> mentorkit/locales/mentorkit.pot -> each language's .po (new strings empty,
+# changed ones fuzzy); a build reads the .po files directly (i18n.py compiles them in memory)
+LOCALES := mentorkit/locales
+LANGS   := en_US fr de es
+translations: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg --project=mentorkit --copyright-holder="mentorkit contributors" \
+		--msgid-bugs-address="" --sort-by-file --width=100 -o $(LOCALES)/mentorkit.pot .
+	@for lang in $(LANGS); do \
+		if [ -f $(LOCALES)/$$lang/LC_MESSAGES/mentorkit.po ]; then \
+			$(BIN)/pybabel -q update -D mentorkit -i $(LOCALES)/mentorkit.pot -d $(LOCALES) -l $$lang \
+				--width=100 --ignore-obsolete; \
+		else \
+			$(BIN)/pybabel -q init -D mentorkit -i $(LOCALES)/mentorkit.pot -d $(LOCALES) -l $$lang --width=100; \
+		fi; \
+	done
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -8,7 +8,7 @@ workbook is for).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from markupsafe import Markup
 
 from .defaults import FIRST_MEETING_TITLES, TYPES, TypeDefaults, first_meeting_checklist
+from .i18n import ENGLISH, N_, Language, content_candidates, language
 from .model import (
     FeedbackSessions,
     Outcome,
@@ -29,6 +30,7 @@ from .model import (
     SurveyMoment,
 )
 from .plan import Document
+from .plan import documents as all_documents
 from .project import Project
 from .questions import KINDS, describe
 from .resources import builtin_dir
@@ -54,26 +56,32 @@ class Smart(NamedTuple):
     hint: str
 
 
-SMART = (Smart("S", "specific", "Specific", "what exactly will be done"),
-         Smart("M", "measurable", "Measurable", "how you will know it is done"),
-         Smart("A", "achievable", "Achievable", "why it is within reach, and with what help"),
-         Smart("R", "relevant", "Relevant", "why it matters now"))
-OUTCOME_NAMES = {Outcome.attitudinal: "Attitudinal: how people feel", Outcome.behavioral: "Behavioural: what people do",
-                 Outcome.career: "Career: where careers go", Outcome.health: "Health: how people cope"}
+SMART = (Smart(N_("S"), "specific", N_("Specific"), N_("what exactly will be done")),
+         Smart(N_("M"), "measurable", N_("Measurable"), N_("how you will know it is done")),
+         Smart(N_("A"), "achievable", N_("Achievable"), N_("why it is within reach, and with what help")),
+         Smart(N_("R"), "relevant", N_("Relevant"), N_("why it matters now")))
+OUTCOME_NAMES = {Outcome.attitudinal: N_("Attitudinal: how people feel"),
+                 Outcome.behavioral: N_("Behavioural: what people do"),
+                 Outcome.career: N_("Career: where careers go"), Outcome.health: N_("Health: how people cope")}
 
 
-def typed_content(program_type: ProgramType, root: Path | None) -> Callable[[str], str]:
+def typed_content(program_type: ProgramType, root: Path | None, lang: Language | None = None
+                  ) -> Callable[[str], str]:
     """Which content file to read for `name`: the program type's own version (`types/<type>/<name>`)
     where there is one, else the general one; the team's content/ before ours, at either level, so a
-    team's general file still replaces our typed one."""
+    team's general file still replaces our typed one. A file in the program's language (`content/fr/`)
+    comes before an English one of the same folder, typed or not (`templating.content_path` then
+    picks the language's copy of the name chosen here)."""
     folders = ([root / "content"] if root is not None else []) + [builtin_dir("content")]
 
     def pick(name: str) -> str:
         own = f"types/{program_type.value}/{name}"
         for folder in folders:
-            for candidate in (own, name):
-                if (folder / candidate).is_file():
-                    return candidate
+            for translated in (True, False):
+                for candidate in (own, name):
+                    where = content_candidates(candidate, lang)[0] if translated else candidate
+                    if (folder / where).is_file():
+                        return candidate
         return name
 
     return pick
@@ -100,6 +108,7 @@ class Context:
     moment_text: dict[SurveyMoment, str] = field(default_factory=lambda: dict(MOMENT_TEXT))
     outcome_names: dict[Outcome, str] = field(default_factory=lambda: dict(OUTCOME_NAMES))
     question_kinds: dict[str, str] = field(default_factory=lambda: {t.value: k.macro for t, k in KINDS.items()})
+    lang: Language = ENGLISH  # words, dates and content in the program's language (`i18n.language`)
     day: Callable[[date], str] = day
     short: Callable[[date], str] = short
     md: Callable[[Any], Markup] = md
@@ -109,26 +118,38 @@ class Context:
     def of(cls, project: Project, stamp: datetime, documents: list[Document]) -> Context:
         """The context of a loaded program."""
         pf = project.program
+        lang = language(pf.program.language, project.root)
+        _ = lang.gettext
+        titles = {d.name: d.title for d in all_documents(pf, lang)}  # with the team's own catalogue too
+        documents = [replace(d, title=titles.get(d.name, d.title)) for d in documents]
         return cls(pf=pf, program=pf.program, plan=project.plan, roles=pf.program.roles, type=TYPES[pf.program.type],
                    stamp=stamp, documents=tuple(documents), goal_titles=tuple(g.title for g in pf.goals),
                    checklist=first_meeting_checklist(pf),
-                   sessions_text=ONE_SESSION_FEEDBACK if len(project.plan.meetings) == 1
-                   and pf.feedback.sessions != FeedbackSessions.none else SESSIONS_TEXT[pf.feedback.sessions],
-                   typed=typed_content(pf.program.type, project.root))
+                   smart=tuple(Smart(_(s.letter), s.field, _(s.label), _(s.hint)) for s in SMART),
+                   sessions_text=_(ONE_SESSION_FEEDBACK) if len(project.plan.meetings) == 1
+                   and pf.feedback.sessions != FeedbackSessions.none else _(SESSIONS_TEXT[pf.feedback.sessions]),
+                   stage_text={k: _(v) for k, v in STAGE_TEXT.items()},
+                   moment_text={k: _(v) for k, v in MOMENT_TEXT.items()},
+                   outcome_names={k: _(v) for k, v in OUTCOME_NAMES.items()},
+                   lang=lang, day=lang.day, short=lang.short,
+                   typed=typed_content(pf.program.type, project.root, lang))
 
     def describe_question(self, question: Any) -> Markup:
         """How a question is answered, in words, escaped for Markdown."""
-        return md(describe(question, list(self.goal_titles)))
+        return md(describe(question, list(self.goal_titles), self.lang))
 
     def plain_measures(self, survey: Survey) -> str:
         """What a survey measures, in a participant's words: 'how you feel about your work and ...'."""
-        words = [OUTCOME_PLAIN[o] for o in survey.measures]
-        return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+        words = [self.lang.gettext(OUTCOME_PLAIN[o]) for o in survey.measures]
+        return self.lang.gettext("%(some)s and %(last)s") % {"some": ", ".join(words[:-1]), "last": words[-1]} \
+            if len(words) > 1 else "".join(words)
 
     def values(self) -> dict[str, Any]:
         """The context as template variables (Enums included, for comparisons in templates)."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(self.lang.template_functions())
         values.update(describe_question=self.describe_question, plain_measures=self.plain_measures, types=TYPES,
+                      time=self.lang.time, month=self.lang.month,
                       Outcome=Outcome, StageName=StageName,
                       QuestionType=QuestionType)
         return values

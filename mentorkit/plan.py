@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    from .i18n import Language
     from .model import ProgramFile
 
 Kind = Literal["checklist", "agreement", "goals", "feedback", "survey", "workbook", "handbook"]
@@ -29,21 +30,26 @@ class Document:
         """Path relative to the output folder."""
         return f"{PRINT_DIR}/{self.name}"
 
-def documents(pf: ProgramFile) -> list[Document]:
-    """Every printable of a resolved program, in the order the downloads page lists them."""
+def documents(pf: ProgramFile, lang: Language | None = None) -> list[Document]:
+    """Every printable of a resolved program, in the order the downloads page lists them; titles
+    in `lang` (default: the program's language with mentorkit's own catalogues)."""
+    from .i18n import language
+
+    _ = (lang or language(pf.program.language)).gettext
     roles = pf.program.roles
     docs = [
-        Document("first-meeting-checklist.pdf", "First-meeting checklist", "checklist"),
-        Document("participant-agreement.pdf", "Participant agreement", "agreement"),
-        Document("smart-goal-worksheet.pdf", "SMART goal worksheet", "goals"),
-        Document("feedback-form.pdf", "Feedback form", "feedback"),
+        Document("first-meeting-checklist.pdf", _("First-meeting checklist"), "checklist"),
+        Document("participant-agreement.pdf", _("Participant agreement"), "agreement"),
+        Document("smart-goal-worksheet.pdf", _("SMART goal worksheet"), "goals"),
+        Document("feedback-form.pdf", _("Feedback form"), "feedback"),
     ]
-    docs += [Document(f"survey-{s.id}.pdf", f"Survey: {s.title}", "survey", survey=s.id) for s in pf.surveys or []]
+    docs += [Document(f"survey-{s.id}.pdf", _("Survey: %(title)s") % {"title": s.title}, "survey", survey=s.id)
+             for s in pf.surveys or []]
     docs += [
-        Document("workbook-mentee.pdf", f"Workbook for the {(roles.mentee or 'mentee').lower()}", "workbook",
-                 role="mentee"),
-        Document("workbook-mentor.pdf", f"Workbook for the {(roles.mentor or 'mentor').lower()}", "workbook",
-                 role="mentor"),
-        Document("handbook.pdf", "The handbook as one book", "handbook"),
+        Document("workbook-mentee.pdf", _("Workbook for the %(role)s") % {"role": (roles.mentee or _("mentee")).lower()},
+                 "workbook", role="mentee"),
+        Document("workbook-mentor.pdf", _("Workbook for the %(role)s") % {"role": (roles.mentor or _("mentor")).lower()},
+                 "workbook", role="mentor"),
+        Document("handbook.pdf", _("The handbook as one book"), "handbook"),
     ]
     return docs

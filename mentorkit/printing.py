@@ -31,6 +31,7 @@ from .cache import Cache, digest
 from .context import Context
 from .errors import FetchError
 from .exports import OTHER_GOAL, OTHER_GOAL_LABEL, answer_options, qr_svg
+from .i18n import Language
 from .model import ProgramType
 from .paths import resolve_inside
 from .plan import DEST_SCHEME, Document
@@ -58,11 +59,12 @@ def print_values(project: Project, context: Context, bytecode: Path | None = Non
         **context.values(), "language": program.language, "stamp": context.stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "colour": program.branding.colour, "paper": "A4" if pf.print.paper == "A4" else "letter",
         "fillable": pf.print.fillable, "blank_goals": BLANK_GOAL_PAGES, "logo": logo, "person": None, "partners": [],
-        "partner_label": _partner_label(program.type, "mentee"), "role_label": program.roles.mentee,
+        "partner_label": _partner_label(program.type, "mentee", context.lang), "role_label": program.roles.mentee,
         "env": environment(project.root, bytecode), "qr_svg": qr_svg, "role": "mentee",
         "answer_options": lambda q: answer_options(q, pf.goals), "other_goal": OTHER_GOAL,
         "other_goal_label": OTHER_GOAL_LABEL,
-        "content_html": lambda name: Markup(markdown_html(content(name, project.root))),
+        "content_html": lambda name: Markup(markdown_html(content(name, project.root, context.lang))),
+        "page_of": page_of_css(context.lang.gettext("Page %(page)s of %(pages)s")),
         "site_pages": lambda: _site_pages(project, context, bytecode),  # the handbook's, only when it is printed
     }
 
@@ -106,32 +108,45 @@ def markdown_html(text: str) -> str:
     return "\n".join(out)
 
 
-def _partner_label(kind: ProgramType, role: str) -> str:
+def _partner_label(kind: ProgramType, role: str, lang: Language) -> str:
     if kind == ProgramType.group:
-        return "Circle members"
+        return lang.gettext("Circle members")
     if kind == ProgramType.peer:
-        return "Your peer"
-    return "Your mentor" if role == "mentee" else "Your mentee"
+        return lang.gettext("Your peer")
+    return lang.gettext("Your mentor") if role == "mentee" else lang.gettext("Your mentee")
+
+
+def page_of_css(text: str) -> Markup:
+    """A CSS `content` value from a translated 'Page %(page)s of %(pages)s' (word order is the language's)."""
+    counters = {"page": "counter(page)", "pages": "counter(pages)"}
+    out = []
+    for i, part in enumerate(re.split(r"%\((page|pages)\)s", text)):
+        if i % 2:
+            out.append(counters[part])
+        elif part:
+            out.append('"' + part.replace("%%", "%").replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return Markup(" ".join(out))
 
 
 def document_html(project: Project, doc: Document, values: dict[str, Any]) -> str | tuple[str, str]:
     """The print HTML of one document; a workbook is a cover and a body, rendered apart and joined."""
     ctx = dict(values)
-    ctx["title"] = f"{doc.title} - {project.program.program.title}"
+    _ = values["lang"].gettext
+    ctx["title"] = _("%(document)s - %(programme)s") % {"document": doc.title, "programme": project.program.program.title}
     env = values["env"]
     if doc.survey:
         ctx["survey_moment"] = next(m for m in project.plan.surveys if m.survey.id == doc.survey)
     if doc.kind == "handbook":  # the site's pages as one book: a cover and a body, like a workbook
         from .handbook import chapters
 
-        ctx["title"] = f"Handbook - {project.program.program.title}"
+        ctx["title"] = _("Handbook - %(programme)s") % {"programme": project.program.program.title}
         ctx["chapters"] = chapters(project, values["site_pages"]())
         return (env.get_template("print/handbook.html.j2").render(ctx, part="cover"),
                 env.get_template("print/handbook.html.j2").render(ctx, part="body"))
     if doc.kind == "workbook":
         if doc.role:
             ctx["role_label"] = getattr(project.program.program.roles, doc.role)
-            ctx["partner_label"] = _partner_label(project.program.program.type, doc.role)
+            ctx["partner_label"] = _partner_label(project.program.program.type, doc.role, values["lang"])
         return (env.get_template("print/workbook-cover.html.j2").render(ctx),
                 workbook_body_html(project, ctx, doc.role or "mentee"))
     return env.get_template(f"print/{doc.kind}.html.j2").render(ctx)
@@ -143,8 +158,8 @@ def workbook_body_html(project: Project, values: dict[str, Any], role: str = "me
     ctx = dict(values)
     ctx["role"] = role
     ctx["role_label"] = getattr(project.program.program.roles, role)
-    ctx["partner_label"] = _partner_label(project.program.program.type, role)
-    ctx["title"] = f"Workbook - {project.program.program.title}"
+    ctx["partner_label"] = _partner_label(project.program.program.type, role, values["lang"])
+    ctx["title"] = values["lang"].gettext("Workbook - %(programme)s") % {"programme": project.program.program.title}
     return values["env"].get_template("print/workbook-body.html.j2").render(ctx)
 
 
@@ -522,9 +537,10 @@ def workbook_cover_html(project: Project, person: Any, everyone: list[Any], valu
     ctx = dict(values)
     ctx["person"] = person
     ctx["role_label"] = getattr(program.roles, person.role)
-    ctx["partner_label"] = _partner_label(program.type, person.role)
+    ctx["partner_label"] = _partner_label(program.type, person.role, values["lang"])
     ctx["partners"] = [p.name for p in everyone if p.group == person.group and p is not person]
-    ctx["title"] = f"{program.title}: workbook for {person.name}"
+    ctx["title"] = values["lang"].gettext("%(programme)s: workbook for %(name)s") % {"programme": program.title,
+                                                                                       "name": person.name}
     return values["env"].get_template("print/workbook-cover.html.j2").render(ctx)
 
 

@@ -25,34 +25,35 @@ from markupsafe import Markup
 
 from .context import Context
 from .errors import OutputError
+from .i18n import N_, language
 from .model import Outcome, SurveyMoment
 from .paths import resolve_inside
 from .project import Project
 from .runbook import template_values
 from .templating import content as read_content
 from .templating import environment, md
-from .wording import day
+from .wording import STAGE_NAMES
 
 PAGES: list[tuple[str, str, str]] = [
     # (section, title, page) in navigation order; the page name is also the template name
-    ("", "Home", "index.md"),
-    ("About mentoring", "Mentoring and coaching", "mentoring.md"),
-    ("About mentoring", "Our programme type", "program-type.md"),
-    ("About mentoring", "Six types compared", "mentoring-types.md"),
-    ("About mentoring", "Roles and expectations", "roles.md"),
-    ("About mentoring", "Matching", "matching.md"),
-    ("The journey", "The four stages", "journey.md"),
-    ("The journey", "Meeting schedule", "schedule.md"),
-    ("The journey", "First meeting", "first-meeting.md"),
-    ("The journey", "Participant agreement", "agreement.md"),
-    ("Growing together", "Goals", "goals.md"),
-    ("Growing together", "Feedback", "feedback.md"),
-    ("Growing together", "Common challenges", "challenges.md"),
-    ("Measuring", "Surveys", "surveys.md"),
-    ("Measuring", "Measuring impact", "impact.md"),
-    ("Help", "FAQ", "faq.md"),
-    ("Help", "Downloads", "downloads.md"),
-    ("Programme team", "Runbook", "runbook.md"),  # the team's own tab, apart from the participants' sections
+    ("", N_("Home"), "index.md"),
+    (N_("About mentoring"), N_("Mentoring and coaching"), "mentoring.md"),
+    (N_("About mentoring"), N_("Our programme type"), "program-type.md"),
+    (N_("About mentoring"), N_("Six types compared"), "mentoring-types.md"),
+    (N_("About mentoring"), N_("Roles and expectations"), "roles.md"),
+    (N_("About mentoring"), N_("Matching"), "matching.md"),
+    (N_("The journey"), N_("The four stages"), "journey.md"),
+    (N_("The journey"), N_("Meeting schedule"), "schedule.md"),
+    (N_("The journey"), N_("First meeting"), "first-meeting.md"),
+    (N_("The journey"), N_("Participant agreement"), "agreement.md"),
+    (N_("Growing together"), N_("Goals"), "goals.md"),
+    (N_("Growing together"), N_("Feedback"), "feedback.md"),
+    (N_("Growing together"), N_("Common challenges"), "challenges.md"),
+    (N_("Measuring"), N_("Surveys"), "surveys.md"),
+    (N_("Measuring"), N_("Measuring impact"), "impact.md"),
+    (N_("Help"), N_("FAQ"), "faq.md"),
+    (N_("Help"), N_("Downloads"), "downloads.md"),
+    (N_("Programme team"), N_("Runbook"), "runbook.md"),  # the team's own tab, apart from the participants' sections
 ]
 CHANGELOG = "changelog.md"
 _DANGEROUS_HTML = re.compile(r"<(/?\s*(?:script|iframe|object|embed|style|link|meta|base|form)\b)", re.IGNORECASE)
@@ -117,26 +118,26 @@ def _site_values(project: Project, context: Context, calendar: str) -> dict[str,
         **context.values(), "calendar": calendar,
         "survey_docs": {d.survey: d for d in context.documents if d.survey},
         "measured_by": {o: [s for s in pf.surveys or [] if o in s.measures] for o in Outcome},
-        "content": lambda name: sanitize_markdown(read_content(name, project.root)),
-        "key_dates": _key_dates(project),
+        "content": lambda name: sanitize_markdown(read_content(name, project.root, context.lang)),
+        "key_dates": _key_dates(project, context),
         "runbook": template_values(pf, project.plan),
     }
 
 
-def _key_dates(project: Project) -> list[tuple[str, Markup]]:
-    plan = project.plan
-    rows: list[tuple[date, int, Markup]] = [(plan.starts, 1, md("Programme starts")),
-                                            (plan.ends, 9, md("Programme ends"))]
+def _key_dates(project: Project, context: Context) -> list[tuple[str, Markup]]:
+    plan, _ = project.plan, context.lang.gettext
+    rows: list[tuple[date, int, Markup]] = [(plan.starts, 1, md(_("Programme starts"))),
+                                            (plan.ends, 9, md(_("Programme ends")))]
     for s in plan.stages[1:]:
         if s.starts != plan.starts:
-            rows.append((s.starts, 2, md(f"{s.name.value.capitalize()} stage begins")))
+            rows.append((s.starts, 2, md(_("%(stage)s stage begins") % {"stage": _(STAGE_NAMES[s.name])})))
     if plan.meetings:
-        rows.append((plan.meetings[0].date, 1, md("First meeting")))
+        rows.append((plan.meetings[0].date, 1, md(_("First meeting"))))
     for m in plan.surveys:
         if m.survey.when != SurveyMoment.after_session:
-            rows.append((m.dates[0], 3, md(f"Survey: {m.survey.title}")))
+            rows.append((m.dates[0], 3, md(_("Survey: %(title)s") % {"title": m.survey.title})))
     rows.sort(key=lambda r: (r[0], r[1]))
-    return [(day(d), text) for d, _, text in rows]
+    return [(context.day(d), text) for d, _, text in rows]
 
 
 def render_pages(project: Project, context: Context, calendar: str = "calendar.ics",
@@ -177,20 +178,21 @@ def _language(tag: str) -> str:
 def mkdocs_config(project: Project, pages: dict[str, str], logo: str | None) -> dict[str, Any]:
     """The generated mkdocs.yml, with relative paths only."""
     pf = project.program.program
+    _ = language(pf.language, project.root).gettext
     sections: dict[str, list[Any]] = {}
     nav: list[Any] = []
     for section, title, page in PAGES:
         if not section:
-            nav.append({title: page})
+            nav.append({_(title): page})
         else:
             if section not in sections:
                 sections[section] = []
-                nav.append({section: sections[section]})
-            sections[section].append({title: page})
+                nav.append({_(section): sections[section]})
+            sections[section].append({_(title): page})
     for path in sorted(p for p in pages if p.startswith("pages/")):
         sections["Help"].append({_page_title(pages[path], Path(path).stem.replace("-", " ").title()): path})
     if CHANGELOG in pages:
-        sections["Help"].append({"What changed": CHANGELOG})
+        sections["Help"].append({_("What changed"): CHANGELOG})
     theme: dict[str, Any] = {
         "name": "material",
         "variant": "classic",  # Zensical: Material's look, with the brand colour in the header
@@ -210,7 +212,7 @@ def mkdocs_config(project: Project, pages: dict[str, str], logo: str | None) -> 
         "site_name": html.escape(pf.title),
         "site_description": html.escape(" ".join((pf.summary or "").split())),
         "site_url": project.program.site.url or "",
-        "copyright": html.escape(f"{owner}. Made with mentorkit."),
+        "copyright": html.escape(_("%(owner)s. Made with mentorkit.") % {"owner": owner}),
         "docs_dir": "docs",
         "site_dir": "site",
         "use_directory_urls": False,

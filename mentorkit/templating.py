@@ -11,6 +11,7 @@ from jinja2 import ChoiceLoader, FileSystemBytecodeCache, FileSystemLoader, Pref
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
+from .i18n import Language, content_candidates
 from .resources import builtin_dir
 
 # Characters that mean something to Markdown or its extensions (tables, tilde, caret, mark, emoji, attr_list).
@@ -77,18 +78,35 @@ def _environment(project_root: Path | None, user_templates: bool, bytecode: Path
     )
     env.filters["md"] = md
     env.filters["md_block"] = md_block
+    # `{% trans %}` and `_()`: the words come from the render context's `gettext`/`ngettext`
+    # (`Language.template_functions`), so one environment serves every language; these
+    # English ones are for templates rendered without a context.
+    env.add_extension("jinja2.ext.i18n")
+    env.policies["ext.i18n.trimmed"] = True  # msgids without the template's line breaks (babel.cfg agrees)
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     return env
 
 
-def content_path(name: str, project_root: Path | None = None) -> Path:
-    """A content library file: the user's `content/NAME` beside program.yml overrides the built-in."""
-    if project_root is not None:
-        own = project_root / "content" / name
-        if own.is_file():
-            return own
+def content_path(name: str, project_root: Path | None = None, language: Language | None = None) -> Path:
+    """A content library file in the program's language: the team's `content/<lang>/NAME`, their
+    `content/NAME`, our `content/<lang>/NAME`, then our English one (with a warning naming the file).
+
+    The team's folder comes first at every level: a file a team wrote replaces ours.
+    """
+    folders = ([project_root / "content"] if project_root is not None else []) + [builtin_dir("content")]
+    candidates = content_candidates(name, language)
+    for folder in folders:
+        for candidate in candidates:
+            path = folder / candidate
+            if path.is_file():
+                if language is not None and language.content is not None and candidate == name \
+                        and folder == builtin_dir("content"):
+                    language.warn_once(f"content/{language.content}/{name} is missing")
+                return path
     return builtin_dir("content") / name
 
 
-def content(name: str, project_root: Path | None = None) -> str:
+def content(name: str, project_root: Path | None = None, language: Language | None = None) -> str:
     """The text of a content library file (Markdown written by us or by the program team: not a template)."""
-    return content_path(name, project_root).read_text(encoding="utf-8")
+    return content_path(name, project_root, language).read_text(encoding="utf-8")
+

@@ -4,42 +4,51 @@ from __future__ import annotations
 
 from datetime import date
 
+from .i18n import ENGLISH, N_
 from .model import FeedbackSessions, Outcome, StageName, SurveyMoment
+
+# The texts below are the catalogue's msgids (marked with N_): translate them where they are used,
+# with the program's `Language` (`context.lang.gettext`). Dates in a language: `Language.day`/`short`.
 
 
 def day(value: date) -> str:
-    """'Tuesday 2 February 2027'."""
-    return f"{value:%A} {value.day} {value:%B %Y}"
+    """'Tuesday 2 February 2027' (the English source; a program's own language: `Language.day`)."""
+    return ENGLISH.day(value)
 
 
 def short(value: date) -> str:
-    """'2 Feb 2027'."""
-    return f"{value.day} {value:%b %Y}"
+    """'2 Feb 2027' (the English source; a program's own language: `Language.short`)."""
+    return ENGLISH.short(value)
 
 
 SESSIONS_TEXT = {
-    FeedbackSessions.every_meeting: "Spend the last few minutes of every meeting on feedback in both directions.",
-    FeedbackSessions.monthly: "Once a month, set part of a meeting aside for feedback in both directions.",
-    FeedbackSessions.quarterly: "Every three months, set part of a meeting aside for feedback in both directions.",
-    FeedbackSessions.end_of_stage: "At the end of each stage, set part of a meeting aside for feedback in both "
-                                   "directions.",
-    FeedbackSessions.none: "There are no fixed feedback sessions: give feedback whenever it helps.",
+    FeedbackSessions.every_meeting: N_("Spend the last few minutes of every meeting on feedback in both directions."),
+    FeedbackSessions.monthly: N_("Once a month, set part of a meeting aside for feedback in both directions."),
+    FeedbackSessions.quarterly: N_("Every three months, set part of a meeting aside for feedback in both directions."),
+    FeedbackSessions.end_of_stage: N_("At the end of each stage, set part of a meeting aside for feedback in both "
+                                   "directions."),
+    FeedbackSessions.none: N_("There are no fixed feedback sessions: give feedback whenever it helps."),
 }
 MOMENT_TEXT = {
-    SurveyMoment.registration: "before the programme starts", SurveyMoment.after_matching: "after matching",
-    SurveyMoment.after_session: "after each meeting", SurveyMoment.midpoint: "halfway through",
-    SurveyMoment.conclusion: "at the end", SurveyMoment.follow_up: "after the programme has ended",
+    SurveyMoment.registration: N_("before the programme starts"), SurveyMoment.after_matching: N_("after matching"),
+    SurveyMoment.after_session: N_("after each meeting"), SurveyMoment.midpoint: N_("halfway through"),
+    SurveyMoment.conclusion: N_("at the end"), SurveyMoment.follow_up: N_("after the programme has ended"),
 }
 # Plain words for the outcome categories (the names the programme team uses are `context.OUTCOME_NAMES`).
 OUTCOME_PLAIN = {
-    Outcome.attitudinal: "how you feel about your work", Outcome.behavioral: "what you now do differently",
-    Outcome.career: "where your career is heading", Outcome.health: "how you cope with pressure",
+    Outcome.attitudinal: N_("how you feel about your work"), Outcome.behavioral: N_("what you now do differently"),
+    Outcome.career: N_("where your career is heading"), Outcome.health: N_("how you cope with pressure"),
 }
-ONE_SESSION_FEEDBACK = "Keep the last few minutes of your session for feedback in both directions."
+ONE_SESSION_FEEDBACK = N_("Keep the last few minutes of your session for feedback in both directions.")
 
 STAGE_TEXT = {
-    StageName.initiation: "Getting to know each other; agreeing how you will work.",
-    StageName.cultivation: "The main work: learning, trying, making progress on goals.",
-    StageName.separation: "Meeting less often; growing independence.",
-    StageName.redefinition: "Deciding what the relationship becomes next.",
+    StageName.initiation: N_("Getting to know each other; agreeing how you will work."),
+    StageName.cultivation: N_("The main work: learning, trying, making progress on goals."),
+    StageName.separation: N_("Meeting less often; growing independence."),
+    StageName.redefinition: N_("Deciding what the relationship becomes next."),
+}
+# the stages' names as participants read them (`StageName` values are the YAML's words)
+STAGE_NAMES = {
+    StageName.initiation: N_("Initiation"), StageName.cultivation: N_("Cultivation"),
+    StageName.separation: N_("Separation"), StageName.redefinition: N_("Redefinition"),
 }
