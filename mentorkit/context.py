@@ -35,13 +35,18 @@ from .project import Project
 from .questions import KINDS, describe
 from .resources import builtin_dir
 from .templating import md
-from .timeline import HORIZON_TEXT, Plan
+from .timeline import Plan
 from .wording import (
+    DELIVERY_NAMES,
+    HORIZON_NAMES,
+    HORIZON_TEXT,
     MOMENT_TEXT,
     ONE_SESSION_FEEDBACK,
     OUTCOME_PLAIN,
     SESSIONS_TEXT,
+    STAGE_NAMES,
     STAGE_TEXT,
+    WEEKDAY_NAMES,
     day,
     short,
 )
@@ -149,7 +154,8 @@ class Context:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values.update(self.lang.template_functions())
         values.update(describe_question=self.describe_question, plain_measures=self.plain_measures, types=TYPES,
-                      time=self.lang.time, month=self.lang.month,
+                      time=self.lang.time, month=self.lang.month, plural=self.lang.plural, span=self.lang.span,
+                      delivery_names=DELIVERY_NAMES, horizon_names=HORIZON_NAMES, weekday_names=WEEKDAY_NAMES, stage_names=STAGE_NAMES,
                       Outcome=Outcome, StageName=StageName,
                       QuestionType=QuestionType)
         return values

@@ -16,7 +16,7 @@ import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -117,13 +117,34 @@ class Language:
         """A time of day: '09:30', '9:30 AM'."""
         from babel.dates import format_time
 
+        if isinstance(value, datetime):  # the wall-clock time where it happens
+            value = value.time()
         return format_time(value, "short", locale=self.locale)
+
+    def span(self, value: Any) -> str:
+        """An `intervals.Interval` in words: '60 min', '2 weeks', '2 semaines', 'none'."""
+        from babel.units import format_unit
+
+        if self.content is None or value.is_none:  # English: the way program.yml writes it
+            return self.gettext("none") if value.is_none else str(value)
+        amount, unit = (value.amount * 2, "week") if value.unit == "fortnight" else (value.amount, value.unit)
+        return format_unit(amount, f"duration-{unit}", length="short" if unit == "minute" else "long",
+                           locale=self.locale)
 
     def month(self, value: date) -> str:
         """Month and year: 'February 2027', 'février 2027'."""
         from babel.dates import format_date
 
         return format_date(value, "MMMM y", locale=self.locale)
+
+    def plural(self, word: str) -> str:
+        """The plural of a role's or term's name the team gave in the singular: the catalogue's
+        'term' forms first (`terms.py`), else the language's regular ending."""
+        if self.content == "de":
+            return word if word.endswith(("er", "el", "en")) else word + ("n" if word.endswith("e") else "e")
+        if self.content == "es" and word[-1:].lower() not in "aeiouáéíóú":
+            return word + "es"
+        return word if word.endswith(("s", "x", "z")) and self.content == "fr" else word + "s"
 
     def warn_once(self, what: str) -> None:
         """Log that `what` is missing in this language (once per build process and language)."""

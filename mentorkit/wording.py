@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from .i18n import ENGLISH, N_
-from .model import FeedbackSessions, Outcome, StageName, SurveyMoment
+from .model import Delivery, FeedbackSessions, Horizon, Outcome, StageName, SurveyMoment, Weekday
 
 # The texts below are the catalogue's msgids (marked with N_): translate them where they are used,
 # with the program's `Language` (`context.lang.gettext`). Dates in a language: `Language.day`/`short`.
@@ -52,3 +52,13 @@ STAGE_NAMES = {
     StageName.initiation: N_("Initiation"), StageName.cultivation: N_("Cultivation"),
     StageName.separation: N_("Separation"), StageName.redefinition: N_("Redefinition"),
 }
+DELIVERY_NAMES = {Delivery.in_person: N_("In person"), Delivery.virtual: N_("Virtual"), Delivery.hybrid: N_("Hybrid")}
+# "on Mondays": the day a programme meets, as a plural
+WEEKDAY_NAMES = {
+    Weekday.monday: N_("Mondays"), Weekday.tuesday: N_("Tuesdays"), Weekday.wednesday: N_("Wednesdays"),
+    Weekday.thursday: N_("Thursdays"), Weekday.friday: N_("Fridays"), Weekday.saturday: N_("Saturdays"),
+    Weekday.sunday: N_("Sundays"),
+}
+HORIZON_NAMES = {Horizon.habit: N_("Habit"), Horizon.reach: N_("Reach"), Horizon.stretch: N_("Stretch")}
+# how far away each horizon is (the same words as `timeline.HORIZON_TEXT`, marked for the catalogue)
+HORIZON_TEXT = {Horizon.habit: N_("4-8 weeks"), Horizon.reach: N_("3-12 months"), Horizon.stretch: N_("2-5 years")}
