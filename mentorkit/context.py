@@ -154,7 +154,7 @@ class Context:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values.update(self.lang.template_functions())
         values.update(describe_question=self.describe_question, plain_measures=self.plain_measures, types=TYPES,
-                      time=self.lang.time, month=self.lang.month, plural=self.lang.plural, span=self.lang.span,
+                      time=self.lang.time, month=self.lang.month, weekday=self.lang.weekday, plural=self.lang.plural, span=self.lang.span,
                       delivery_names=DELIVERY_NAMES, horizon_names=HORIZON_NAMES, weekday_names=WEEKDAY_NAMES, stage_names=STAGE_NAMES,
                       Outcome=Outcome, StageName=StageName,
                       QuestionType=QuestionType)

@@ -121,6 +121,12 @@ class Language:
             value = value.time()
         return format_time(value, "short", locale=self.locale)
 
+    def weekday(self, value: date) -> str:
+        """A date's weekday, abbreviated: 'Tue', 'mar.', 'Di.'."""
+        from babel.dates import format_date
+
+        return format_date(value, "EEE", locale=self.locale)
+
     def span(self, value: Any) -> str:
         """An `intervals.Interval` in words: '60 min', '2 weeks', '2 semaines', 'none'."""
         from babel.units import format_unit

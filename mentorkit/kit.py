@@ -38,8 +38,8 @@ def runbook_pdf(project: Project, context: Context, pool: Pool) -> Future[Render
 
     values = print_values(project, context)
     html = values["env"].get_template("print/runbook.html.j2").render(
-        values, runbook=template_values(project.program, project.plan),
-        title=f"Runbook - {project.program.program.title}")
+        values, runbook=template_values(project.program, project.plan, context.lang),
+        title=context.lang.gettext("Runbook - %(programme)s") % {"programme": project.program.program.title})
     return pool.submit(render, _unit(project, "runbook", html))
 
 
@@ -51,7 +51,8 @@ def certificate_html(project: Project, values: dict[str, Any], person: Any) -> s
     return values["env"].get_template("print/certificate.html.j2").render(
         values, person=person, role_label=getattr(program.roles, person.role),
         awarded=organiser_dates(project.program).closing_event,
-        title=f"Certificate of completion: {person.name} - {program.title}")
+        title=values["lang"].gettext("Certificate of completion: %(name)s - %(programme)s")
+        % {"name": person.name, "programme": program.title})
 
 
 def kit_folders(participants: list[Any]) -> list[str]:

@@ -15,11 +15,11 @@ from email.policy import default as mail_policy
 from typing import Any
 
 from .errors import Problem, RosterError
+from .i18n import language
 from .model import SurveyMoment
 from .project import Project
 from .runbook import organiser_dates
 from .templating import environment
-from .wording import day, short
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,10 @@ def render_drafts(project: Project, person: Any, partners: list[Any]) -> dict[st
     pf = project.program
     program = pf.program
     env = environment(project.root)
+    lang = language(program.language, project.root)
     values = {
-        "pf": pf, "program": program, "plan": project.plan, "roles": program.roles, "day": day, "short": short,
+        **lang.template_functions(), "time": lang.time,
+        "pf": pf, "program": program, "plan": project.plan, "roles": program.roles, "day": lang.day, "short": lang.short,
         "person": person, "role_label": getattr(program.roles, person.role),
         "partners": [p.name for p in partners], "partner_roles": [getattr(program.roles, p.role) for p in partners],
         "handbook": pf.site.url, "organiser": organiser_dates(pf), "contact": program.contact,

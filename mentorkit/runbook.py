@@ -19,11 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .i18n import ENGLISH, N_, Language
 from .intervals import Interval
 from .model import ProgramFile, ProgramType, StageName, SurveyMoment
 from .publicholidays import previous_working_day
 from .timeline import REGISTRATION_LEAD, Plan
-from .wording import day as _day
 
 ORGANISER_FIELDS = ("registration_opens", "registration_closes", "matches_announced", "kickoff", "closing_event")
 CHECK_MET_AFTER = timedelta(weeks=3)  # about three weeks after the first meeting
@@ -88,7 +88,7 @@ class Task:
         return self.ends or self.due
 
 
-PHASES = ("Before the programme starts", "While it runs", "At the end and after")
+PHASES = (N_("Before the programme starts"), N_("While it runs"), N_("At the end and after"))
 
 
 def phase(task: Task, plan: Plan) -> str:
@@ -98,15 +98,14 @@ def phase(task: Task, plan: Plan) -> str:
     return PHASES[1] if task.due < plan.ends and task.key not in ("closing-event",) else PHASES[2]
 
 
-def tasks(pf: ProgramFile, plan: Plan) -> list[Task]:
-    """Every task of the programme team, in date order."""
+def tasks(pf: ProgramFile, plan: Plan, lang: Language = ENGLISH) -> list[Task]:
+    """Every task of the programme team, in date order, in `lang`."""
+    _, _day = lang.gettext, lang.day
     dates = organiser_dates(pf)
     roles = pf.program.roles
-    mentors = _plural(roles.mentor or "mentor")
+    mentors = _plural(roles.mentor or _("mentor"), lang)
     group = pf.program.type == ProgramType.group
     flash = pf.program.type == ProgramType.flash
-    matches = "circles" if group else "matches"
-    pairs = "every circle" if group else "every pair"
 
     def working(day: date, not_before: date | None = None) -> date:
         moved = previous_working_day(day, plan.holidays)
@@ -114,114 +113,132 @@ def tasks(pf: ProgramFile, plan: Plan) -> list[Task]:
 
     by_moment = {m.survey.when: m for m in plan.surveys}
     registration = by_moment.get(SurveyMoment.registration)
-    form = f"the {registration.survey.title} survey" if registration else "the registration form"
+    form = _("the %(title)s survey") % {"title": registration.survey.title} if registration \
+        else _("the registration form")
     link = f" ({registration.survey.url})" if registration and registration.survey.url else ""
     closes, announced, kickoff = dates.registration_closes, dates.matches_announced, dates.kickoff
     out: list[Task] = [
-        Task("registration-opens", "Open registration", dates.registration_opens,
-             f"Publish {form}{link} and invite {mentors} and {_plural(roles.mentee or 'mentee')} to register by "
-             f"{_day(closes)}."),
-        Task("registration-reminder", "Remind people to register",
+        Task("registration-opens", _("Open registration"), dates.registration_opens,
+             _("Publish %(form)s and invite %(mentors)s and %(mentees)s to register by %(date)s.")
+             % {"form": form + link, "mentors": mentors, "mentees": _plural(roles.mentee or _("mentee"), lang),
+                "date": _day(closes)}),
+        Task("registration-reminder", _("Remind people to register"),
              working(max(dates.registration_opens, closes - timedelta(weeks=1)), dates.registration_opens),
-             f"A short reminder that registration closes on {_day(closes)}; ask line managers to pass it on."),
-        Task("registration-closes", "Close registration", closes,
-             "Close the form and export the answers"
-             + (": they are the registrations that mentorkit match reads." if pf.matching.scored else ".")),
+             _("A short reminder that registration closes on %(date)s; ask line managers to pass it on.")
+             % {"date": _day(closes)}),
+        Task("registration-closes", _("Close registration"), closes,
+             _("Close the form and export the answers: they are the registrations that mentorkit match reads.")
+             if pf.matching.scored else _("Close the form and export the answers.")),
     ]
     window_starts = closes + timedelta(days=1)
     window_ends = max(window_starts, announced - timedelta(days=1))
     if pf.matching.method == "self":
-        how = "Participants choose their own partners; help anyone who has not found one by the end of the window."
+        how = _("Participants choose their own partners; help anyone who has not found one by the end of the window.")
     else:
-        how = ("Run mentorkit match on the registrations, read its explanation and settle anyone left over."
-               if pf.matching.scored else "Pair people on the program's matching criteria and settle anyone left "
-                                          "over.")
+        how = (_("Run mentorkit match on the registrations, read its explanation and settle anyone left over.")
+               if pf.matching.scored else _("Pair people on the program's matching criteria and settle anyone left "
+                                            "over."))
     if pf.matching.meet_before_committing and not flash:
-        how += " Mentees meet their candidates first, so leave room for short introductions before anyone commits."
+        how += " " + _("Mentees meet their candidates first, so leave room for short introductions before anyone "
+                       "commits.")
     out += [
-        Task("matching", f"Matching window: form the {matches}", window_starts, how, ends=window_ends),
-        Task("matches-announced", f"Announce the {matches}", announced,
-             "Tell each person who they are matched with and send the welcome mail with the handbook's link "
-             "(mentorkit kit drafts both for every participant)."),
+        Task("matching", _("Matching window: form the circles") if group else _("Matching window: form the matches"),
+             window_starts, how, ends=window_ends),
+        Task("matches-announced", _("Announce the circles") if group else _("Announce the matches"), announced,
+             _("Tell each person who they are matched with and send the welcome mail with the handbook's link "
+               "(mentorkit kit drafts both for every participant).")),
     ]
     if kickoff > announced + timedelta(days=1):
-        out.append(Task("brief-mentors", f"Brief the {mentors}",
+        out.append(Task("brief-mentors", _("Brief the %(mentors)s") % {"mentors": mentors},
                         working(announced + (kickoff - announced) // 2, announced + timedelta(days=1)),
-                        "Walk through the handbook, the first-meeting checklist, how to raise a concern and what to "
-                        "do if a match does not work."))
-    out.append(Task("kickoff", "Kickoff event", kickoff,
-                    "Welcome everyone, explain the four stages and the dates, and give partners time to meet."))
+                        _("Walk through the handbook, the first-meeting checklist, how to raise a concern and what "
+                          "to do if a match does not work.")))
+    out.append(Task("kickoff", _("Kickoff event"), kickoff,
+                    _("Welcome everyone, explain the four stages and the dates, and give partners time to meet.")))
     first = plan.meetings[0].date if plan.meetings else plan.starts
     checked = working(first + (timedelta(days=7) if flash else CHECK_MET_AFTER), first)
-    what = "session" if flash else "first meeting"
-    out.append(Task("check-met", f"Check that {pairs} has met", checked,
-                    f"Ask each {('circle' if group else 'pair')} whether their {what} took place; follow up "
-                    "quietly with anyone who has not met yet."))
+    if group:
+        check = (_("Check that every circle has met"),
+                 _("Ask each circle whether their session took place; follow up quietly with anyone who has not met "
+                   "yet.") if flash else _("Ask each circle whether their first meeting took place; follow up "
+                                           "quietly with anyone who has not met yet."))
+    else:
+        check = (_("Check that every pair has met"),
+                 _("Ask each pair whether their session took place; follow up quietly with anyone who has not met "
+                   "yet.") if flash else _("Ask each pair whether their first meeting took place; follow up "
+                                           "quietly with anyone who has not met yet."))
+    out.append(Task("check-met", check[0], checked, check[1]))
     if not flash:
-        out.append(Task("rematch", "Rematch window", checked + timedelta(days=1),
-                        f"Pair again anyone whose match has not started or is not working; mentorkit match "
-                        f"--keep roster.csv keeps the {matches} that work.", ends=checked + REMATCH_WINDOW))
-    out += _survey_tasks(plan, working)
+        out.append(Task("rematch", _("Rematch window"), checked + timedelta(days=1),
+                        (_("Pair again anyone whose match has not started or is not working; mentorkit match --keep "
+                           "roster.csv keeps the circles that work.") if group else
+                         _("Pair again anyone whose match has not started or is not working; mentorkit match --keep "
+                           "roster.csv keeps the matches that work.")), ends=checked + REMATCH_WINDOW))
+    out += _survey_tasks(plan, working, lang)
     if not flash and plan.ends - plan.starts > timedelta(weeks=8):
         middle = plan.starts + (plan.ends - plan.starts) // 2
-        out.append(Task("midpoint-review", "Midpoint review", working(middle + timedelta(weeks=2), middle),
-                        "Read the midpoint answers, talk to pairs who are stuck or meeting rarely, and note what to "
-                        "change for the next cohort."))
+        out.append(Task("midpoint-review", _("Midpoint review"), working(middle + timedelta(weeks=2), middle),
+                        _("Read the midpoint answers, talk to pairs who are stuck or meeting rarely, and note what to "
+                          "change for the next cohort.")))
         separation = plan.stage(StageName.separation)
         if separation.starts > plan.stages[0].starts:
-            out.append(Task("separation-guidance", "Send guidance on ending well",
+            out.append(Task("separation-guidance", _("Send guidance on ending well"),
                             working(max(plan.starts, separation.starts - timedelta(weeks=1))),
-                            "Remind partners that meetings thin out from here, and how to close the relationship "
-                            "well and decide what it becomes."))
+                            _("Remind partners that meetings thin out from here, and how to close the relationship "
+                              "well and decide what it becomes.")))
     out += [
-        Task("closing-event", "Closing event", dates.closing_event,
-             "Thank everyone, celebrate what partners achieved and hand out the certificates."),
-        Task("impact-report", "Write the impact report", working(plan.ends + timedelta(weeks=3), plan.ends),
-             "Export the survey answers and run mentorkit report; share the figures with sponsors."),
-        Task("follow-up", "Follow up with former pairs", working(FOLLOW_UP_AFTER.add_to(plan.ends), plan.ends),
-             "Ask how goals have moved since the end, and invite former mentees to mentor in the next cohort."),
+        Task("closing-event", _("Closing event"), dates.closing_event,
+             _("Thank everyone, celebrate what partners achieved and hand out the certificates.")),
+        Task("impact-report", _("Write the impact report"), working(plan.ends + timedelta(weeks=3), plan.ends),
+             _("Export the survey answers and run mentorkit report; share the figures with sponsors.")),
+        Task("follow-up", _("Follow up with former pairs"), working(FOLLOW_UP_AFTER.add_to(plan.ends), plan.ends),
+             _("Ask how goals have moved since the end, and invite former mentees to mentor in the next cohort.")),
     ]
     order = {t.key: i for i, t in enumerate(out)}
     return sorted(out, key=lambda t: (t.due, order[t.key]))
 
 
-def _survey_tasks(plan: Plan, working: Callable[..., date]) -> list[Task]:
+def _survey_tasks(plan: Plan, working: Callable[..., date], lang: Language = ENGLISH) -> list[Task]:
     """Each survey's send and reminder (the registration survey is the registration form: see above)."""
+    _ = lang.gettext
     out = []
     for moment in plan.surveys:
         survey = moment.survey
-        link = f" Online form: {survey.url}" if survey.url else ""
+        link = " " + _("Online form: %(url)s") % {"url": survey.url} if survey.url else ""
         if survey.when == SurveyMoment.registration:
             continue
+        send = _("Send the %(title)s survey") % {"title": survey.title}
         if survey.when == SurveyMoment.after_session:
-            out.append(Task(f"survey-{survey.id}", f"Send the {survey.title} survey", moment.dates[0],
-                            "Participants fill it in after every meeting: send the link with the first meeting and "
-                            f"read the answers once a month.{link}"))
+            out.append(Task(f"survey-{survey.id}", send, moment.dates[0],
+                            _("Participants fill it in after every meeting: send the link with the first meeting and "
+                              "read the answers once a month.") + link))
             continue
         day = moment.dates[0]
         out += [
-            Task(f"survey-{survey.id}", f"Send the {survey.title} survey", day,
-                 f"Send the survey to every participant (mentorkit kit drafts the invitation).{link}"),
-            Task(f"survey-{survey.id}-reminder", f"Remind people about the {survey.title} survey",
-                 working(day + SURVEY_REMINDER, day), "Remind those who have not answered yet."),
+            Task(f"survey-{survey.id}", send, day,
+                 _("Send the survey to every participant (mentorkit kit drafts the invitation).") + link),
+            Task(f"survey-{survey.id}-reminder", _("Remind people about the %(title)s survey") % {"title": survey.title},
+                 working(day + SURVEY_REMINDER, day), _("Remind those who have not answered yet.")),
         ]
     return out
 
 
-def _plural(label: str) -> str:
-    return label.lower() if label.lower().endswith("s") else f"{label.lower()}s"
+def _plural(label: str, lang: Language = ENGLISH) -> str:
+    return label.lower() if label.lower().endswith("s") else lang.plural(label.lower())
 
 
 RUNBOOK_PDF = "team/runbook.pdf"
 ORGANISER_CALENDAR = "team/organiser.ics"
 
 
-def template_values(pf: ProgramFile, plan: Plan) -> dict[str, object]:
-    """What the runbook's page and printable show: the organiser's dates and the tasks by phase."""
+def template_values(pf: ProgramFile, plan: Plan, lang: Language = ENGLISH) -> dict[str, object]:
+    """What the runbook's page and printable show: the organiser's dates and the tasks by phase (the
+    labels and phase names are msgids: templates translate them)."""
     dates = organiser_dates(pf)
-    found = tasks(pf, plan)
-    rows = [("Registration opens", "registration_opens"), ("Registration closes", "registration_closes"),
-            ("Matches announced", "matches_announced"), ("Kickoff", "kickoff"), ("Closing event", "closing_event")]
+    found = tasks(pf, plan, lang)
+    rows = [(N_("Registration opens"), "registration_opens"), (N_("Registration closes"), "registration_closes"),
+            (N_("Matches announced"), "matches_announced"), (N_("Kickoff"), "kickoff"),
+            (N_("Closing event"), "closing_event")]
     return {
         "dates": [(label, getattr(dates, name), name in dates.given) for label, name in rows],
         "phases": [(name, [t for t in found if phase(t, plan) == name]) for name in PHASES],

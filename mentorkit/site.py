@@ -120,7 +120,7 @@ def _site_values(project: Project, context: Context, calendar: str) -> dict[str,
         "measured_by": {o: [s for s in pf.surveys or [] if o in s.measures] for o in Outcome},
         "content": lambda name: sanitize_markdown(read_content(name, project.root, context.lang)),
         "key_dates": _key_dates(project, context),
-        "runbook": template_values(pf, project.plan),
+        "runbook": template_values(pf, project.plan, context.lang),
     }
 
 
