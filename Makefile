@@ -49,11 +49,12 @@ translations: $(STAMP)
 	@for lang in $(LANGS); do \
 		if [ -f $(LOCALES)/$$lang/LC_MESSAGES/mentorkit.po ]; then \
 			$(BIN)/pybabel -q update -D mentorkit -i $(LOCALES)/mentorkit.pot -d $(LOCALES) -l $$lang \
-				--width=100 --ignore-obsolete; \
+				--width=100 --ignore-obsolete --no-fuzzy-matching; \
 		else \
 			$(BIN)/pybabel -q init -D mentorkit -i $(LOCALES)/mentorkit.pot -d $(LOCALES) -l $$lang --width=100; \
 		fi; \
 	done
+	$(BIN)/python $(LOCALES)/en_us.py $(LOCALES)/en_US/LC_MESSAGES/mentorkit.po
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
