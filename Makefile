@@ -45,7 +45,7 @@ LOCALES := mentorkit/locales
 LANGS   := en_US fr de es
 translations: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg --project=mentorkit --copyright-holder="mentorkit contributors" \
-		--msgid-bugs-address="" --sort-by-file --width=100 -o $(LOCALES)/mentorkit.pot .
+		--msgid-bugs-address="" --add-comments=Translators: --sort-by-file --width=100 -o $(LOCALES)/mentorkit.pot .
 	@for lang in $(LANGS); do \
 		if [ -f $(LOCALES)/$$lang/LC_MESSAGES/mentorkit.po ]; then \
 			$(BIN)/pybabel -q update -D mentorkit -i $(LOCALES)/mentorkit.pot -d $(LOCALES) -l $$lang \

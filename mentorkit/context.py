@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from markupsafe import Markup
 
 from .defaults import FIRST_MEETING_TITLES, TYPES, TypeDefaults, first_meeting_checklist
-from .i18n import ENGLISH, N_, Language, content_candidates, language
+from .i18n import ENGLISH, N_, Language, content_candidates, program_language
 from .model import (
     FeedbackSessions,
     Outcome,
@@ -123,11 +123,12 @@ class Context:
     def of(cls, project: Project, stamp: datetime, documents: list[Document]) -> Context:
         """The context of a loaded program."""
         pf = project.program
-        lang = language(pf.program.language, project.root)
+        lang = program_language(pf, project.root)
         _ = lang.gettext
         titles = {d.name: d.title for d in all_documents(pf, lang)}  # with the team's own catalogue too
         documents = [replace(d, title=titles.get(d.name, d.title)) for d in documents]
-        return cls(pf=pf, program=pf.program, plan=project.plan, roles=pf.program.roles, type=TYPES[pf.program.type],
+        return cls(pf=pf, program=pf.program, plan=project.plan, roles=lang.roles(pf.program.roles, TYPES[pf.program.type]),
+                   type=TYPES[pf.program.type],
                    stamp=stamp, documents=tuple(documents), goal_titles=tuple(g.title for g in pf.goals),
                    checklist=first_meeting_checklist(pf),
                    smart=tuple(Smart(_(s.letter), s.field, _(s.label), _(s.hint)) for s in SMART),

@@ -14,8 +14,9 @@ import functools
 import gettext as _gettext
 import io
 import logging
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -92,14 +93,37 @@ class Language:
     translations: _gettext.NullTranslations = field(default_factory=_gettext.NullTranslations, compare=False)
     root: Path | None = None
     missing: set[str] = field(default_factory=set, compare=False)  # what was warned about, once each
+    terms: Terms | None = None
+    """The organisation's own words (`terms:` of program.yml), put into every text of ours."""
 
     def gettext(self, message: str) -> str:
-        """The translation of `message` (the English text where the catalogue has none)."""
-        return self.translations.gettext(message)
+        """The translation of `message` (the English text where the catalogue has none), in the team's terms."""
+        text = self.translations.gettext(message)
+        return self.terms.apply(text) if self.terms is not None else text
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         """The form of a message for `n`."""
-        return self.translations.ngettext(singular, plural, n)
+        text = self.translations.ngettext(singular, plural, n)
+        return self.terms.apply(text) if self.terms is not None else text
+
+    def pgettext(self, context: str, message: str) -> str:
+        """The translation of `message` in `context` (as the catalogue's msgctxt), terms not applied."""
+        return self.translations.pgettext(context, message)
+
+    def text(self, text: str) -> str:
+        """Our own text that is not a catalogue message (a content library file) in the team's terms."""
+        return self.terms.apply(text) if self.terms is not None else text
+
+    def roles(self, roles: Any, defaults: Any) -> Any:
+        """A program's `Roles` as its texts name them: a label the type gave (not the team) in this
+        language and in the team's terms; a label the team wrote, as written."""
+        return roles.model_copy(update={
+            role: self.gettext(label) if label == getattr(defaults, role) else label
+            for role in ("mentor", "mentee") if (label := getattr(roles, role)) is not None})
+
+    def with_terms(self, terms: dict[str, Any]) -> Language:
+        """This language with the organisation's own words (`ProgramFile.terms`)."""
+        return replace(self, terms=Terms.of(self, terms)) if terms else self
 
     def day(self, value: date) -> str:
         """A date in full: 'Tuesday 2 February 2027', 'mardi 2 février 2027'."""
@@ -225,6 +249,130 @@ def _language(tag: str, root: Path | None, own: Path | None, _stamp: int) -> Lan
                         if own is None else "mentorkit does not ship this language (the team's "
                         f"{own.name} is used; what it lacks stays English)")
     return found
+
+
+# French and Spanish articles (and the like) that show a noun's gender: (masculine, feminine); a
+# masculine word beginning with a vowel takes the elided or special form where the language has one
+_AGREEMENT = {
+    "fr": [("le ", "la "), ("du ", "de la "), ("au ", "à la "), ("un ", "une "), ("ce ", "cette "),
+           ("Le ", "La "), ("Du ", "De la "), ("Au ", "À la "), ("Un ", "Une "), ("Ce ", "Cette "),
+           ("chaque ", "chaque "), ("votre ", "votre "), ("notre ", "notre ")],
+    "es": [("el ", "la "), ("del ", "de la "), ("al ", "a la "), ("un ", "una "), ("este ", "esta "),
+           ("El ", "La "), ("Del ", "De la "), ("Al ", "A la "), ("Un ", "Una "), ("Este ", "Esta ")],
+}
+# German articles by case, for masculine, feminine and neuter: where our word's article names
+# one case, the team's word takes that case's article of its own gender
+_GERMAN = {
+    "nom": ("der ", "die ", "das "), "acc": ("den ", "die ", "das "), "dat": ("dem ", "der ", "dem "),
+    "gen": ("des ", "der ", "des "),
+}
+_GERMAN_INDEFINITE = {
+    "nom": ("ein ", "eine ", "ein "), "acc": ("einen ", "eine ", "ein "), "dat": ("einem ", "einer ", "einem "),
+    "gen": ("eines ", "einer ", "eines "),
+}
+_GENDERS = ("m", "f", "n")
+
+
+def _key_words(lang: Language) -> dict[str, tuple[str, str, str]]:
+    """mentorkit's key words in `lang`: singular, plural and gender (m, f, n; '' where none)."""
+    pgettext = lang.pgettext  # the name the extractor looks for
+    # Translators: the key words the `terms:` of program.yml can rename. "term": the word as your text
+    # uses it; "term gender": its grammatical gender, one of m, f, n (leave empty in English).
+    words = {
+        "programme": (pgettext("term", "programme"), pgettext("term", "programmes"), pgettext("term gender", "programme")),
+        "mentor": (pgettext("term", "mentor"), pgettext("term", "mentors"), pgettext("term gender", "mentor")),
+        "mentee": (pgettext("term", "mentee"), pgettext("term", "mentees"), pgettext("term gender", "mentee")),
+        "meeting": (pgettext("term", "meeting"), pgettext("term", "meetings"), pgettext("term gender", "meeting")),
+        "goal": (pgettext("term", "goal"), pgettext("term", "goals"), pgettext("term gender", "goal")),
+    }
+    return {k: (one, other, gender if gender in _GENDERS else "") for k, (one, other, gender) in words.items()}
+
+
+def _constant(text: str) -> Callable[[re.Match[str]], str]:
+    return lambda match: text
+
+
+def _like(word: str) -> Callable[[re.Match[str]], str]:
+    return lambda match: _cased(word, match.group(0))
+
+
+def _cased(word: str, like: str) -> str:
+    """`word` with the capitals of `like` ('Programme' -> 'Scheme', 'PROGRAMME' -> 'SCHEME')."""
+    if len(like) > 1 and like.isupper():
+        return word.upper()
+    return word[:1].upper() + word[1:] if like[:1].isupper() else word
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The team's words put in place of ours: exact phrases first, then articles that must agree
+    with a word of another gender, then the words themselves (plural before singular), keeping
+    capitals. Placeholders, link targets and anchors are never touched."""
+
+    rules: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...]
+
+    @classmethod
+    def of(cls, lang: Language, given: dict[str, Any]) -> Terms:
+        """The rules for `given` (`ProgramFile.terms`) in `lang`."""
+        ours = _key_words(lang)
+        rules: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = []
+        for key, term in given.items():
+            one = term if isinstance(term, str) else term.one
+            other = (None if isinstance(term, str) else term.other) or lang.plural(one)
+            gender = None if isinstance(term, str) else term.gender
+            forms = {} if isinstance(term, str) else dict(term.forms)
+            our_one, our_other, our_gender = ours[key]
+            for phrase, instead in forms.items():
+                rules.append((re.compile(re.escape(phrase)), _constant(instead)))
+            if gender and our_gender and gender != our_gender:
+                rules += _article_rules(lang, our_one, our_other, our_gender, one, other, gender)
+            for ours_word, theirs in ((our_other, other), (our_one, one)):
+                pattern = re.compile(rf"(?<![\w/#(%.-]){re.escape(ours_word)}(?![\w/(-]|\.md)", re.IGNORECASE)
+                rules.append((pattern, _like(theirs)))
+        return cls(tuple(rules))
+
+    def apply(self, text: str) -> str:
+        """`text` in the team's words."""
+        for pattern, replace_with in self.rules:
+            text = pattern.sub(replace_with, text)
+        return text
+
+
+def _article_rules(lang: Language, our_one: str, our_other: str, our_gender: str, one: str, other: str,
+                   gender: str) -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]]:
+    """Rules that change the article before our word when the team's word has another gender."""
+    rules: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = []
+
+    def rule(before: str, word: str, after: str, theirs: str) -> None:
+        pattern = re.compile(rf"(?<![\w]){re.escape(before)}{re.escape(word)}(?![\w])", re.IGNORECASE)
+        rules.append((pattern, lambda m: _cased(after, m.group(0)) + theirs))
+
+    language_code = lang.content or ""
+    if language_code in _AGREEMENT and {our_gender, gender} <= {"m", "f"}:
+        for masculine, feminine in _AGREEMENT[language_code]:
+            before, after = (masculine, feminine) if our_gender == "m" else (feminine, masculine)
+            if after == "le " and language_code == "fr" and one[:1].lower() in "aeéèêiîoôuh":
+                after = "l'"
+            rule(before, our_one, after, one)
+        if language_code == "fr" and our_gender == "m" and our_one[:1].lower() in "aeéèêiîoôuh":
+            rule("l'", our_one, "la ", one)
+    if language_code == "de":
+        mine, theirs = _GENDERS.index(our_gender), _GENDERS.index(gender)
+        for table in (_GERMAN, _GERMAN_INDEFINITE):
+            seen: dict[str, set[str]] = {}
+            for case, articles in table.items():
+                seen.setdefault(articles[mine], set()).add(case)
+            for article, cases in seen.items():
+                wanted = {table[case][theirs] for case in cases}
+                if len(wanted) == 1:  # the article tells the case: the team's word takes its own
+                    rule(article, our_one, wanted.pop(), one)
+                    rule(article, our_one + "s", table[next(iter(cases))][theirs], one)
+    return rules
+
+
+def program_language(pf: Any, root: Path | None) -> Language:
+    """The language of a program file (`ProgramFile`) in its folder, with the team's own words."""
+    return language(pf.program.language, root).with_terms(dict(pf.terms))
 
 
 def content_candidates(name: str, lang: Language | None) -> list[str]:

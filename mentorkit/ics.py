@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .i18n import ENGLISH, Language, language
+from .i18n import ENGLISH, Language, program_language
 from .model import SurveyMoment
 from .project import Project
 from .wording import STAGE_NAMES
@@ -56,8 +56,8 @@ def organiser_bytes(project: Project, stamp: datetime) -> bytes:
 
     pf, plan = project.program, project.plan
     pid, title = pf.program.id, pf.program.title
-    _ = language(pf.program.language, project.root).gettext
-    found = tasks(pf, plan, language(pf.program.language, project.root))
+    _ = program_language(pf, project.root).gettext
+    found = tasks(pf, plan, program_language(pf, project.root))
     events: list[dict[str, Any]] = [
         dict(uid=f"{pid}-team-{task.key}@mentorkit", start=task.due, end=task.last_day + timedelta(days=1),
              summary=f"{title}: {task.title}", description=task.detail,
@@ -78,7 +78,7 @@ def personal_bytes(project: Project, person: str, key: str, partners: list[str],
 
     pf, plan = project.program, project.plan
     pid, title = pf.program.id, pf.program.title
-    lang = language(pf.program.language, project.root)
+    lang = program_language(pf, project.root)
     _ = lang.gettext
     who = _names(partners, lang)
     events = []
@@ -115,7 +115,7 @@ def _contents(project: Project) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     pid = pf.program.id
     title = pf.program.title
     roles = pf.program.roles
-    lang = language(pf.program.language, project.root)
+    lang = program_language(pf, project.root)
     _ = lang.gettext
     events = []
     after_session = [s.survey.title for s in plan.surveys if s.survey.when == SurveyMoment.after_session]

@@ -49,7 +49,7 @@ def certificate_html(project: Project, values: dict[str, Any], person: Any) -> s
 
     program = project.program.program
     return values["env"].get_template("print/certificate.html.j2").render(
-        values, person=person, role_label=getattr(program.roles, person.role),
+        values, person=person, role_label=getattr(values["roles"], person.role),
         awarded=organiser_dates(project.program).closing_event,
         title=values["lang"].gettext("Certificate of completion: %(name)s - %(programme)s")
         % {"name": person.name, "programme": program.title})

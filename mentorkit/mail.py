@@ -14,8 +14,9 @@ from email.message import EmailMessage
 from email.policy import default as mail_policy
 from typing import Any
 
+from .defaults import TYPES
 from .errors import Problem, RosterError
-from .i18n import language
+from .i18n import program_language
 from .model import SurveyMoment
 from .project import Project
 from .runbook import organiser_dates
@@ -54,12 +55,13 @@ def render_drafts(project: Project, person: Any, partners: list[Any]) -> dict[st
     pf = project.program
     program = pf.program
     env = environment(project.root)
-    lang = language(program.language, project.root)
+    lang = program_language(pf, project.root)
+    roles = lang.roles(program.roles, TYPES[program.type])
     values = {
         **lang.template_functions(), "time": lang.time,
-        "pf": pf, "program": program, "plan": project.plan, "roles": program.roles, "day": lang.day, "short": lang.short,
-        "person": person, "role_label": getattr(program.roles, person.role),
-        "partners": [p.name for p in partners], "partner_roles": [getattr(program.roles, p.role) for p in partners],
+        "pf": pf, "program": program, "plan": project.plan, "roles": roles, "day": lang.day, "short": lang.short,
+        "person": person, "role_label": getattr(roles, person.role),
+        "partners": [p.name for p in partners], "partner_roles": [getattr(roles, p.role) for p in partners],
         "handbook": pf.site.url, "organiser": organiser_dates(pf), "contact": program.contact,
         "group": program.type.value == "group",
     }

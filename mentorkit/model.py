@@ -735,6 +735,23 @@ class Publish(Section):
     """The SCORM package."""
 
 
+TermName = Literal["programme", "mentor", "mentee", "meeting", "goal"]
+
+
+class Term(Section):
+    """The organisation's own word for one of mentorkit's key words, in the program's language."""
+
+    one: ShortText
+    """The singular, e.g. 'protégé' or 'scheme'."""
+    other: ShortText | None = None
+    """The plural (default: the language's regular plural of `one`)."""
+    gender: Literal["m", "f", "n"] | None = None
+    """Grammatical gender (French, German, Spanish), so that articles before the word agree."""
+    forms: dict[ShortText, ShortText] = {}
+    """Exact phrases of mentorkit's text and what to write instead, for what the rules miss,
+    e.g. {'des Programms': 'der Initiative'}."""
+
+
 class ProgramFile(Section):
     """A whole program.yml."""
 
@@ -764,6 +781,9 @@ class ProgramFile(Section):
     """Handbook website settings."""
     publish: Publish = Publish()
     """Publishing settings (the SCORM package)."""
+    terms: dict[TermName, Term | ShortText] = {}
+    """The organisation's own words for mentorkit's key words across every page and printable, e.g.
+    {mentee: protégé, programme: {one: scheme, other: schemes}} (see docs/i18n.md)."""
 
     @field_validator("mentorkit")
     @classmethod

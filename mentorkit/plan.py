@@ -33,9 +33,9 @@ class Document:
 def documents(pf: ProgramFile, lang: Language | None = None) -> list[Document]:
     """Every printable of a resolved program, in the order the downloads page lists them; titles
     in `lang` (default: the program's language with mentorkit's own catalogues)."""
-    from .i18n import language
+    from .i18n import program_language
 
-    _ = (lang or language(pf.program.language)).gettext
+    _ = (lang or program_language(pf, None)).gettext
     roles = pf.program.roles
     docs = [
         Document("first-meeting-checklist.pdf", _("First-meeting checklist"), "checklist"),

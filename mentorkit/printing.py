@@ -13,9 +13,12 @@ in parallel in worker processes: one document does not get faster with more core
 
 from __future__ import annotations
 
+import bisect
+import functools
 import json
 import logging
 import re
+import subprocess
 import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -59,11 +62,11 @@ def print_values(project: Project, context: Context, bytecode: Path | None = Non
         **context.values(), "language": program.language, "stamp": context.stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "colour": program.branding.colour, "paper": "A4" if pf.print.paper == "A4" else "letter",
         "fillable": pf.print.fillable, "blank_goals": BLANK_GOAL_PAGES, "logo": logo, "person": None, "partners": [],
-        "partner_label": _partner_label(program.type, "mentee", context.lang), "role_label": program.roles.mentee,
+        "partner_label": _partner_label(program.type, "mentee", context.lang), "role_label": context.roles.mentee,
         "env": environment(project.root, bytecode), "qr_svg": qr_svg, "role": "mentee",
         "answer_options": lambda q: answer_options(q, pf.goals), "other_goal": OTHER_GOAL,
         "other_goal_label": OTHER_GOAL_LABEL,
-        "content_html": lambda name: Markup(markdown_html(content(name, project.root, context.lang))),
+        "content_html": lambda name: Markup(markdown_html(context.lang.text(content(name, project.root, context.lang)))),
         "page_of": page_of_css(context.lang.gettext("Page %(page)s of %(pages)s")),
         "site_pages": lambda: _site_pages(project, context, bytecode),  # the handbook's, only when it is printed
     }
@@ -116,6 +119,45 @@ def _partner_label(kind: ProgramType, role: str, lang: Language) -> str:
     return lang.gettext("Your mentor") if role == "mentee" else lang.gettext("Your mentee")
 
 
+@functools.cache
+def _covered() -> tuple[list[int], list[int]] | None:
+    """Every character some installed font has, as sorted (start, end) ranges (fontconfig's own
+    list); None where fontconfig's tools are missing (then nothing is checked)."""
+    try:
+        listing = subprocess.run(["fc-list", "--format", "%{charset}\\n"], capture_output=True, text=True,
+                                 check=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    ranges = sorted((int(a, 16), int(b or a, 16)) for part in listing.split()
+                    for a, _, b in [part.partition("-")])
+    merged: list[list[int]] = []
+    for start, end in ranges:
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [r[0] for r in merged], [r[1] for r in merged]
+
+
+_WARNED: set[str] = set()
+
+
+def warn_uncovered(html: str, where: str) -> None:
+    """Warn (once a character) when no installed font can print a character of `html`: it would
+    come out as an empty box."""
+    covered = _covered()
+    if covered is None:
+        return
+    starts, ends = covered
+    text = re.sub(r"<[^>]*>", " ", html)
+    for char in sorted({c for c in text if ord(c) > 0x7F and c not in _WARNED}):
+        i = bisect.bisect_right(starts, ord(char)) - 1
+        if char.isprintable() and not (i >= 0 and ends[i] >= ord(char)):
+            _WARNED.add(char)
+            log.warning("no installed font has %r (U+%04X), used in %s: it prints as an empty box; install a font "
+                        "that covers it (for Chinese, Japanese and Korean: fonts-noto-cjk)", char, ord(char), where)
+
+
 def page_of_css(text: str) -> Markup:
     """A CSS `content` value from a translated 'Page %(page)s of %(pages)s' (word order is the language's)."""
     counters = {"page": "counter(page)", "pages": "counter(pages)"}
@@ -145,7 +187,7 @@ def document_html(project: Project, doc: Document, values: dict[str, Any]) -> st
                 env.get_template("print/handbook.html.j2").render(ctx, part="body"))
     if doc.kind == "workbook":
         if doc.role:
-            ctx["role_label"] = getattr(project.program.program.roles, doc.role)
+            ctx["role_label"] = getattr(values["roles"], doc.role)
             ctx["partner_label"] = _partner_label(project.program.program.type, doc.role, values["lang"])
         return (env.get_template("print/workbook-cover.html.j2").render(ctx),
                 workbook_body_html(project, ctx, doc.role or "mentee"))
@@ -157,7 +199,7 @@ def workbook_body_html(project: Project, values: dict[str, Any], role: str = "me
     role's guidance, agreement, log and forms."""
     ctx = dict(values)
     ctx["role"] = role
-    ctx["role_label"] = getattr(project.program.program.roles, role)
+    ctx["role_label"] = getattr(values["roles"], role)
     ctx["partner_label"] = _partner_label(project.program.program.type, role, values["lang"])
     ctx["title"] = values["lang"].gettext("Workbook - %(programme)s") % {"programme": project.program.program.title}
     return values["env"].get_template("print/workbook-body.html.j2").render(ctx)
@@ -336,6 +378,7 @@ class Renderer:
             if key in self.units:
                 continue
             self.units[key] = unit
+            warn_uncovered(unit.html, unit.label)
             kept = self.cache.get("pdf", key) if self.cache is not None else None
             rendered = _decode(kept) if kept is not None else None
             if rendered is not None:
@@ -536,7 +579,7 @@ def workbook_cover_html(project: Project, person: Any, everyone: list[Any], valu
     program = project.program.program
     ctx = dict(values)
     ctx["person"] = person
-    ctx["role_label"] = getattr(program.roles, person.role)
+    ctx["role_label"] = getattr(values["roles"], person.role)
     ctx["partner_label"] = _partner_label(program.type, person.role, values["lang"])
     ctx["partners"] = [p.name for p in everyone if p.group == person.group and p is not person]
     ctx["title"] = values["lang"].gettext("%(programme)s: workbook for %(name)s") % {"programme": program.title,
@@ -566,6 +609,8 @@ def render_workbooks(project: Project, context: Context, participants: list[Any]
     renderer = Renderer(pool, cache, _logo_bytes(project))
     covers = [Unit(name, workbook_cover_html(project, person, everyone, values), base, roots, forms, joined=True)
               for name, person in zip(names, participants, strict=True)]
+    for cover in covers:
+        warn_uncovered(cover.html, cover.label)
     shared: dict[str, bytes] = {}
     for role, body in bodies.items():
         keys, overlay = _laid_out(renderer, body)

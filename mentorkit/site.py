@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from .context import Context
 from .errors import OutputError
-from .i18n import N_, language
+from .i18n import N_, program_language
 from .model import Outcome, SurveyMoment
 from .paths import resolve_inside
 from .project import Project
@@ -118,7 +118,7 @@ def _site_values(project: Project, context: Context, calendar: str) -> dict[str,
         **context.values(), "calendar": calendar,
         "survey_docs": {d.survey: d for d in context.documents if d.survey},
         "measured_by": {o: [s for s in pf.surveys or [] if o in s.measures] for o in Outcome},
-        "content": lambda name: sanitize_markdown(read_content(name, project.root, context.lang)),
+        "content": lambda name: sanitize_markdown(context.lang.text(read_content(name, project.root, context.lang))),
         "key_dates": _key_dates(project, context),
         "runbook": template_values(pf, project.plan, context.lang),
     }
@@ -178,7 +178,7 @@ def _language(tag: str) -> str:
 def mkdocs_config(project: Project, pages: dict[str, str], logo: str | None) -> dict[str, Any]:
     """The generated mkdocs.yml, with relative paths only."""
     pf = project.program.program
-    _ = language(pf.language, project.root).gettext
+    _ = program_language(project.program, project.root).gettext
     sections: dict[str, list[Any]] = {}
     nav: list[Any] = []
     for section, title, page in PAGES:

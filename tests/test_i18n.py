@@ -205,3 +205,60 @@ def test_a_japanese_name_prints_with_a_cjk_font(tmp_path):
     pdf.write_bytes(html_to_pdf(html, base_url=str(tmp_path), roots=[tmp_path]))
     fonts = subprocess.run([pdffonts, str(pdf)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"CJK", fonts), fonts
+
+
+def _with_terms(folder: Path, tag: str, terms: str, po: dict[tuple[str | None, str], str] | None = None) -> Path:
+    """The reference program in `tag` without its own role labels, with `terms:` and a team catalogue."""
+    path = _in_language(folder, tag)
+    text = re.sub(r"^  roles:.*\n    mentor: .*\n    mentee: .*\n", "", path.read_text(encoding="utf-8"),
+                  flags=re.MULTILINE)
+    path.write_text(text + "\nterms:\n" + terms, encoding="utf-8")
+    if po:
+        catalog = Catalog(locale=tag, domain=DOMAIN)
+        for (context, msgid), msgstr in po.items():
+            catalog.add(msgid, msgstr, context=context)
+        with (folder / f"{tag}.po").open("wb") as handle:
+            write_po(handle, catalog)
+    return path
+
+
+def test_terms_rename_our_words_but_not_the_team_s(tmp_path):
+    project = load_program(_with_terms(tmp_path, "en", "  mentee: protégé\n  programme: {one: scheme}\n"))
+    index = render_pages(project, _context(project))["index.md"]
+    assert "| **Scheme type** |" in index and "The scheme brings two kinds of participant together" in index
+    assert "**Senior protégé**" in index  # the type's default label, in the team's word
+    assert "# Reverse Mentoring Programme 2027" in index  # the team's own title is theirs
+    faq = render_pages(project, _context(project))["faq.md"]
+    assert "programme" not in faq.lower().replace("reverse mentoring programme 2027", "")
+
+
+def test_terms_of_another_gender_take_their_articles(tmp_path):
+    french = {("term", "programme"): "programme", ("term", "programmes"): "programmes",
+              ("term gender", "programme"): "m", (None, "Key dates"): "Dates clés du programme",
+              (None, "Who it is for"): "À qui s'adresse le programme"}
+    project = load_program(_with_terms(tmp_path / "fr", "fr", "  programme: {one: formule, gender: f}\n", french))
+    index = render_pages(project, _context(project))["index.md"]
+    assert "## Dates clés de la formule" in index and "## À qui s'adresse la formule" in index
+
+    german = {("term", "programme"): "Programm", ("term", "programmes"): "Programme",
+              ("term gender", "programme"): "n", (None, "Key dates"): "Termine des Programms",
+              (None, "Who it is for"): "Für wen das Programm ist"}
+    terms = "  programme: {one: Initiative, other: Initiativen, gender: f, forms: {des Programms: der Initiative}}\n"
+    project = load_program(_with_terms(tmp_path / "de", "de", terms, german))
+    index = render_pages(project, _context(project))["index.md"]
+    assert "## Termine der Initiative" in index and "## Für wen die Initiative ist" in index
+
+
+def test_a_character_no_font_has_is_named_in_a_warning(caplog):
+    from mentorkit.printing import _covered, warn_uncovered
+
+    covered = _covered()
+    if covered is None:
+        pytest.skip("fontconfig's fc-list is not installed")
+    starts, ends = covered
+    missing = next(chr(c) for c in range(0x2000, 0x30000)
+                   if chr(c).isprintable() and not any(a <= c <= b for a, b in zip(starts, ends, strict=True)))
+    with caplog.at_level(logging.WARNING, logger="mentorkit"):
+        warn_uncovered(f"<p>山田 {missing}</p>", "workbook-mentee-yamada.pdf")
+    assert f"U+{ord(missing):04X}" in caplog.text and "workbook-mentee-yamada.pdf" in caplog.text
+    assert "山" not in caplog.text  # a CJK font is installed (.ci/run: fonts-noto-cjk)

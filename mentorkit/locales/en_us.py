@@ -47,7 +47,7 @@ def main(path: str) -> None:
             continue
         ids = message.id if isinstance(message.id, (tuple, list)) else (message.id,)
         strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
-        if all(strings) and not message.fuzzy and _PLACEHOLDERS.findall(strings[0]) == _PLACEHOLDERS.findall(ids[0]):
+        if all(strings) and not message.fuzzy and _PLACEHOLDERS.findall(strings[0] or "") == _PLACEHOLDERS.findall(ids[0]):
             continue
         if isinstance(message.id, (tuple, list)):
             message.string = (american(ids[0]),) + tuple(american(ids[1]) for _ in strings[1:])
