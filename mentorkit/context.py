@@ -130,7 +130,7 @@ class Context:
         return cls(pf=pf, program=pf.program, plan=project.plan, roles=lang.roles(pf.program.roles, TYPES[pf.program.type]),
                    type=TYPES[pf.program.type],
                    stamp=stamp, documents=tuple(documents), goal_titles=tuple(g.title for g in pf.goals),
-                   checklist=first_meeting_checklist(pf),
+                   checklist={part: [_(item) for item in items] for part, items in first_meeting_checklist(pf).items()},
                    smart=tuple(Smart(_(s.letter), s.field, _(s.label), _(s.hint)) for s in SMART),
                    sessions_text=_(ONE_SESSION_FEEDBACK) if len(project.plan.meetings) == 1
                    and pf.feedback.sessions != FeedbackSessions.none else _(SESSIONS_TEXT[pf.feedback.sessions]),

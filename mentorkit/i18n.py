@@ -383,3 +383,48 @@ def content_candidates(name: str, lang: Language | None) -> list[str]:
 
 
 ENGLISH = Language(SOURCE, SHIPPED[SOURCE], None)
+
+
+def extract_constants(fileobj: Any, keywords: Any, comment_tags: Any, options: dict[str, str]
+                      ) -> Any:
+    """A Babel extraction method (babel.cfg) for texts of modules that do not mark them: every
+    string of the module-level assignments named in `names`, and argument `n` (from 0) or keyword
+    `k` of each call `calls` names as `Name:n` or `Name:k`, for the catalogue. Dict keys and the arguments of `skip`
+    calls (e.g. `Interval("week")`) are not texts. The module is read, never imported."""
+    import ast
+
+    tree = ast.parse(fileobj.read())
+    names = set(options.get("names", "").split())
+    skip = set(options.get("skip", "").split())
+    calls: dict[str, list[str]] = {}
+    for call in options.get("calls", "").split():
+        name, _, which = call.partition(":")
+        calls.setdefault(name, []).append(which)
+
+    def texts(node: ast.AST) -> Any:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in skip:
+            return
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield node.lineno, node.value
+            return
+        for name, value in ast.iter_fields(node):
+            if isinstance(node, ast.Dict) and name == "keys":
+                continue
+            for child in value if isinstance(value, list) else [value]:
+                if isinstance(child, ast.AST):
+                    yield from texts(child)
+
+    for node in tree.body:
+        targets = [node.target] if isinstance(node, ast.AnnAssign) else getattr(node, "targets", [])
+        if any(isinstance(t, ast.Name) and t.id in names for t in targets) and node.value is not None:
+            for line, text in texts(node.value):
+                yield line, "", text, []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in calls:
+            for wanted in calls[node.func.id]:
+                if wanted.isdigit():
+                    argument = node.args[int(wanted)] if int(wanted) < len(node.args) else None
+                else:  # a keyword argument
+                    argument = next((k.value for k in node.keywords if k.arg == wanted), None)
+                if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                    yield argument.lineno, "", argument.value, []
