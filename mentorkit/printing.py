@@ -65,7 +65,7 @@ def print_values(project: Project, context: Context, bytecode: Path | None = Non
         "partner_label": _partner_label(program.type, "mentee", context.lang), "role_label": context.roles.mentee,
         "env": environment(project.root, bytecode), "qr_svg": qr_svg, "role": "mentee",
         "answer_options": lambda q: answer_options(q, pf.goals), "other_goal": OTHER_GOAL,
-        "other_goal_label": OTHER_GOAL_LABEL,
+        "other_goal_label": context.lang.gettext(OTHER_GOAL_LABEL),
         "content_html": lambda name: Markup(markdown_html(context.lang.text(content(name, project.root, context.lang)))),
         "page_of": page_of_css(context.lang.gettext("Page %(page)s of %(pages)s")),
         "site_pages": lambda: _site_pages(project, context, bytecode),  # the handbook's, only when it is printed
