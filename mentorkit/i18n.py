@@ -161,6 +161,12 @@ class Language:
         return format_unit(amount, f"duration-{unit}", length="short" if unit == "minute" else "long",
                            locale=self.locale)
 
+    def long(self, value: date) -> str:
+        """A date without its weekday: '1 February 2027', 'February 1, 2027', '1 février 2027'."""
+        from babel.dates import format_date
+
+        return format_date(value, "long", locale=self.locale)
+
     def month(self, value: date) -> str:
         """Month and year: 'February 2027', 'février 2027'."""
         from babel.dates import format_date

@@ -439,9 +439,14 @@ def html_context(program: ProgramFile, report: Report) -> dict[str, Any]:
 
 def render_html(program: ProgramFile, report: Report, project_root: Path | None = None) -> str:
     """The report as one self-contained HTML page (charts inline) that also prints well."""
+    from .i18n import program_language
     from .templating import environment
 
-    return environment(project_root).get_template("report/report.html.j2").render(html_context(program, report))
+    lang = program_language(program, project_root)
+    values = {**html_context(program, report), **lang.template_functions(),
+              "period": lang.gettext("%(starts)s to %(ends)s") % {"starts": lang.long(program.program.starts),
+                                                                  "ends": lang.long(program.program.last_day)}}
+    return environment(project_root).get_template("report/report.html.j2").render(values)
 
 
 def render_pdf(html: str, project_root: Path) -> bytes:
