@@ -262,3 +262,10 @@ def test_a_character_no_font_has_is_named_in_a_warning(caplog):
         warn_uncovered(f"<p>山田 {missing}</p>", "workbook-mentee-yamada.pdf")
     assert f"U+{ord(missing):04X}" in caplog.text and "workbook-mentee-yamada.pdf" in caplog.text
     assert "山" not in caplog.text  # a CJK font is installed (.ci/run: fonts-noto-cjk)
+
+
+def test_american_english_differs_in_spelling_and_date_order(tmp_path):
+    project = load_program(_in_language(tmp_path, "en-US"))
+    index = render_pages(project, _context(project))["index.md"]
+    assert "| **Program type** |" in index and "Monday, February 1, 2027" in index
+    assert "Programme type" not in index and "Reverse Mentoring Programme 2027" in index  # their title is theirs
