@@ -32,12 +32,13 @@ def same_as_clean(program: Path, built: Path) -> bool:
     return digest(built) == digest(clean)
 
 
-def _counting(monkeypatch) -> tuple[list[str], list[str]]:
-    """The units WeasyPrint lays out (jobs=1: in this process) and the site engines started."""
-    rendered: list[str] = []
+def _counting(monkeypatch) -> tuple[list[tuple[str, str]], list[str]]:
+    """The units WeasyPrint lays out (jobs=1: in this process), as (label, HTML), and the site engines started."""
+    rendered: list[tuple[str, str]] = []
     engines_started: list[str] = []
     real_render, real_start = printing.render_unit, engines.start
-    monkeypatch.setattr(printing, "render_unit", lambda unit: rendered.append(unit.label) or real_render(unit))
+    monkeypatch.setattr(printing, "render_unit", lambda unit: rendered.append((unit.label, unit.html))
+                        or real_render(unit))
     monkeypatch.setattr(engines, "start", lambda engine, *a: engines_started.append(engine) or real_start(engine, *a))
     return rendered, engines_started
 
@@ -47,16 +48,17 @@ def test_cache_never_changes_the_output(tmp_path, monkeypatch):
     program = copy_reference(tmp_path)
     rendered, started = _counting(monkeypatch)
     build(program, tmp_path / "cached", jobs=1)
-    # every piece once: each single document's body (shared with the workbooks), the workbook's
-    # own sections, two covers, and one page-number overlay per length of document
+    # every piece laid out once, however many PDFs hold it: each single document's body (shared
+    # with the workbooks), the workbooks' own sections (one set per role), the covers, the overlays
     project = load_program(program)
-    first_goal = project.program.goals[0].id
-    pieces = sorted(label for label in rendered if label.startswith("#"))
-    assert pieces == sorted(["#contents", "#journey", "#meetings", "#checklist", f"#goal-{first_goal}", "#feedback",
-                             *(f"#survey-{s.id}" for s in project.program.surveys)])
-    assert sorted(label for label in rendered if label.endswith("(cover)")) == [
-        "workbook-mentee.pdf (cover)", "workbook-mentor.pdf (cover)"]
+    labels = [label for label, _ in rendered]
     assert len(rendered) == len(set(rendered)), "a piece was laid out twice"
+    assert {"#checklist", "#feedback", "#agreement", f"#goal-{project.program.goals[0].id}", "#contents", "#meetings",
+            *(f"#survey-{s.id}" for s in project.program.surveys)} <= set(labels)
+    for shared in ("#checklist", "#feedback", "#agreement", *(f"#survey-{s.id}" for s in project.program.surveys)):
+        assert labels.count(shared) == 1, shared  # in its own PDF and in both workbooks: laid out once
+    assert sorted(label for label in labels if label.endswith("(cover)")) == [
+        "handbook.pdf (cover)", "workbook-mentee.pdf (cover)", "workbook-mentor.pdf (cover)"]
     assert started == ["material"]
     rendered.clear(), started.clear()
     assert build(program, tmp_path / "cached", jobs=1).cached
@@ -67,13 +69,14 @@ def test_cache_never_changes_the_output(tmp_path, monkeypatch):
                                                    "Have you met as often as you planned?"))
     rendered.clear(), started.clear()
     build(program, tmp_path / "cached", jobs=1)
-    # the question is in one piece, shared by its survey and both workbooks: only it is laid out
-    # again; the site shows the question, so the engine builds it again
-    assert rendered == ["#survey-midpoint"]
+    # the question is in one piece, shared by its survey and both workbooks, and in the handbook's
+    # chapter that shows the surveys: only those two are laid out again; the site shows the
+    # question, so the engine builds it again
+    assert sorted(label for label, _ in rendered) == ["#chapter-measuring", "#survey-midpoint"]
     assert started == ["material"]
     assert same_as_clean(program, tmp_path / "cached")
     assert "as you planned" in (tmp_path / "cached" / "surveys.html").read_text()
-    for name in ("survey-midpoint.pdf", "workbook-mentor.pdf"):
+    for name in ("survey-midpoint.pdf", "workbook-mentor.pdf", "handbook.pdf"):
         assert "as you planned" in "".join(p.extract_text() for p in PdfReader(tmp_path / "cached" / "print" / name).pages)
 
 
