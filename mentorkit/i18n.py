@@ -220,12 +220,15 @@ def _newstyle_ngettext(func: Callable[[str, str, int], str]) -> Callable[..., st
 def language(tag: str = SOURCE, root: Path | None = None) -> Language:
     """The language of a program declaring `tag`, with the team's folder `root` (for `<tag>.po`)."""
     own = team_po(tag, root)
-    stamp = own.stat().st_mtime_ns if own is not None else 0
-    return _language(tag, root, own, stamp)
+    shipped = shipped_tag(tag)
+    ours = locales_dir() / SHIPPED[shipped] / "LC_MESSAGES" / f"{DOMAIN}.po" if shipped else None
+    # a catalogue edited while a process runs (`mentorkit serve`) is read again
+    stamps = tuple(p.stat().st_mtime_ns if p is not None and p.is_file() else 0 for p in (own, ours))
+    return _language(tag, root, own, stamps)
 
 
 @functools.lru_cache(maxsize=32)
-def _language(tag: str, root: Path | None, own: Path | None, _stamp: int) -> Language:
+def _language(tag: str, root: Path | None, own: Path | None, _stamps: tuple[int, ...]) -> Language:
     from babel import Locale, UnknownLocaleError
 
     shipped = shipped_tag(tag)
