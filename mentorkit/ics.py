@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from .defaults import TYPES
 from .i18n import ENGLISH, Language, program_language
 from .model import SurveyMoment
 from .project import Project
@@ -114,8 +115,8 @@ def _contents(project: Project) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     pf, plan = project.program, project.plan
     pid = pf.program.id
     title = pf.program.title
-    roles = pf.program.roles
     lang = program_language(pf, project.root)
+    roles = lang.roles(pf.program.roles, TYPES[pf.program.type])
     _ = lang.gettext
     events = []
     after_session = [s.survey.title for s in plan.surveys if s.survey.when == SurveyMoment.after_session]

@@ -33,10 +33,12 @@ class Document:
 def documents(pf: ProgramFile, lang: Language | None = None) -> list[Document]:
     """Every printable of a resolved program, in the order the downloads page lists them; titles
     in `lang` (default: the program's language with mentorkit's own catalogues)."""
+    from .defaults import TYPES
     from .i18n import program_language
 
-    _ = (lang or program_language(pf, None)).gettext
-    roles = pf.program.roles
+    lang = lang or program_language(pf, None)
+    _ = lang.gettext
+    roles = lang.roles(pf.program.roles, TYPES[pf.program.type])
     docs = [
         Document("first-meeting-checklist.pdf", _("First-meeting checklist"), "checklist"),
         Document("participant-agreement.pdf", _("Participant agreement"), "agreement"),

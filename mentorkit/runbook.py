@@ -101,8 +101,10 @@ def phase(task: Task, plan: Plan) -> str:
 def tasks(pf: ProgramFile, plan: Plan, lang: Language = ENGLISH) -> list[Task]:
     """Every task of the programme team, in date order, in `lang`."""
     _, _day = lang.gettext, lang.day
+    from .defaults import TYPES
+
     dates = organiser_dates(pf)
-    roles = pf.program.roles
+    roles = lang.roles(pf.program.roles, TYPES[pf.program.type])
     mentors = _plural(roles.mentor or _("mentor"), lang)
     group = pf.program.type == ProgramType.group
     flash = pf.program.type == ProgramType.flash
