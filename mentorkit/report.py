@@ -21,6 +21,7 @@ from typing import Any
 
 from .errors import Problem
 from .exports import OTHER_GOAL, OTHER_GOAL_LABEL, answer_options
+from .i18n import ENGLISH, N_, Language
 from .model import Goal, Outcome, ProgramFile, Question, QuestionType, Survey, SurveyMoment
 from .responses import Response, Responses, read_responses
 from .roster import ROLES, Participant
@@ -28,10 +29,10 @@ from .roster import ROLES, Participant
 MIN_GROUP = 5
 CHART_SALT = "mentorkit-report"
 OUTCOME_TEXT = {
-    Outcome.attitudinal: ("Attitudinal", "how people feel about their mentoring, their work and themselves"),
-    Outcome.behavioral: ("Behavioural", "what people do differently"),
-    Outcome.career: ("Career", "where people's careers go, and whether they stay"),
-    Outcome.health: ("Health", "how people cope with pressure and stress"),
+    Outcome.attitudinal: (N_("Attitudinal"), N_("how people feel about their mentoring, their work and themselves")),
+    Outcome.behavioral: (N_("Behavioural"), N_("what people do differently")),
+    Outcome.career: (N_("Career"), N_("where people's careers go, and whether they stay")),
+    Outcome.health: (N_("Health"), N_("how people cope with pressure and stress")),
 }
 
 
@@ -263,46 +264,51 @@ def _percent(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "-"
 
 
-def count_chart(labels: list[str], counts: list[int], n: int, colour: str, *, vertical: bool, what: str) -> Chart:
+def count_chart(labels: list[str], counts: list[int], n: int, colour: str, *, vertical: bool, what: str,
+                lang: Language = ENGLISH) -> Chart:
     """Bars of how many chose each answer (columns for a scale's points, rows for options)."""
+    _ = lang.gettext
     def draw(axes: Any) -> None:
         places = list(range(len(labels)))
         if vertical:
             axes.bar(places, counts, color=colour, width=0.7)
             axes.set_xticks(places, labels)
-            axes.set_ylabel("answers")
+            axes.set_ylabel(_("answers"))
             axes.yaxis.get_major_locator().set_params(integer=True)
         else:
             wrapped = [textwrap.fill(label, 34) for label in labels]
             axes.barh(places, counts, color=colour, height=0.6)
             axes.set_yticks(places, wrapped)
             axes.invert_yaxis()
-            axes.set_xlabel("answers")
+            axes.set_xlabel(_("answers"))
             axes.xaxis.get_major_locator().set_params(integer=True)
 
     rows = [(label, f"{count} ({_percent(count, n)})") for label, count in zip(labels, counts, strict=True)]
-    alt = f"Bar chart of {what}: " + "; ".join(f"{label}: {count}" for label, count in zip(labels, counts,
-                                                                                             strict=True)) + "."
+    alt = _("Bar chart of %(what)s: %(bars)s.") % {
+        "what": what, "bars": "; ".join(f"{label}: {count}" for label, count in zip(labels, counts, strict=True))}
     height = 1.7 if vertical else 0.45 + 0.32 * len(labels)
     return Chart(_svg(draw, height), alt, rows)
 
 
-def change_chart(text: str, before: float, after: float, low: int, high: int, colour: str) -> Chart:
+def change_chart(text: str, before: float, after: float, low: int, high: int, colour: str,
+                 lang: Language = ENGLISH) -> Chart:
     """The midpoint and end means of one question as two dots on its scale, joined by a line."""
+    _ = lang.gettext
     def draw(axes: Any) -> None:
         axes.plot([before, after], [0, 0], color="#9aa0ac", linewidth=2, zorder=1)
-        axes.scatter([before], [0], s=60, color="#9aa0ac", zorder=2, label=f"midpoint: {_fmt(before)}")
-        axes.scatter([after], [0], s=60, color=colour, zorder=3, label=f"end: {_fmt(after)}")
+        axes.scatter([before], [0], s=60, color="#9aa0ac", zorder=2, label=_("midpoint: %(mean)s") % {"mean": _fmt(before)})
+        axes.scatter([after], [0], s=60, color=colour, zorder=3, label=_("end: %(mean)s") % {"mean": _fmt(after)})
         axes.set_xlim(low - 0.5, high + 0.5)
         axes.set_xticks(list(range(low, high + 1)) if high - low <= 10 else list(range(low, high + 1, 2)))
         axes.set_yticks([])
         axes.spines["left"].set_visible(False)
-        axes.set_xlabel(f"mean answer on the scale of {low} to {high}")
+        axes.set_xlabel(_("mean answer on the scale of %(low)s to %(high)s") % {"low": low, "high": high})
         axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
 
-    alt = (f"Dot chart of the mean answer to '{text}' on its scale of {low} to {high}: {_fmt(before)} at the "
-           f"midpoint, {_fmt(after)} at the end.")
-    return Chart(_svg(draw, 1.25), alt, [("Midpoint", _fmt(before)), ("End", _fmt(after))])
+    alt = _("Dot chart of the mean answer to '%(text)s' on its scale of %(low)s to %(high)s: %(before)s at the "
+            "midpoint, %(after)s at the end.") % {"text": text, "low": low, "high": high, "before": _fmt(before),
+                                                  "after": _fmt(after)}
+    return Chart(_svg(draw, 1.25), alt, [(_("Midpoint"), _fmt(before)), (_("End"), _fmt(after))])
 
 
 # --- HTML and PDF ----------------------------------------------------------------------------
@@ -313,58 +319,72 @@ def _fmt(value: float | None) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
 
 
-def _question_view(q: Question, fig: dict[str, Any], goals: Sequence[Goal], colour: str) -> dict[str, Any]:
+def _question_view(q: Question, fig: dict[str, Any], goals: Sequence[Goal], colour: str,
+                   lang: Language = ENGLISH) -> dict[str, Any]:
+    _, n_ = lang.gettext, lang.ngettext
     view: dict[str, Any] = {"id": q.id, "text": q.text, "type": q.type.value, "n": fig["n"], "chart": None,
                             "summary": "", "quotes": fig.get("quotes"), "stacked": False}
     if q.type == QuestionType.text:
-        view["summary"] = f"{fig['n']} written answer{'s' if fig['n'] != 1 else ''}"
+        view["summary"] = n_("%(num)s written answer", "%(num)s written answers", fig["n"]) % {"num": fig["n"]}
         return view
     labels = {o.key: o.label for o in answer_options(q, goals)}
-    labels[OTHER_GOAL] = OTHER_GOAL_LABEL
+    labels[OTHER_GOAL] = _(OTHER_GOAL_LABEL)
+    if q.type == QuestionType.yes_no:
+        labels.update({"yes": _("Yes"), "no": _("No")})
     keys = list(fig["counts"])
     shown = [str(k) if q.type == QuestionType.scale else labels.get(k, k) for k in keys]
     counts = [fig["counts"][k] for k in keys]
     if q.type == QuestionType.scale:
         low, high = q.scale
         ends = f" ({low} = {q.labels[0]}, {high} = {q.labels[-1]})" if q.labels else ""
-        view["summary"] = (f"{fig['n']} answers on a scale of {low} to {high}{ends}: mean {_fmt(fig['mean'])}, "
-                           f"median {_fmt(fig['median'])}")
+        view["summary"] = _("%(num)s answers on a scale of %(low)s to %(high)s%(ends)s: mean %(mean)s, median "
+                            "%(median)s") % {"num": fig["n"], "low": low, "high": high, "ends": ends,
+                                             "mean": _fmt(fig["mean"]), "median": _fmt(fig["median"])}
     else:
-        many = " (several could be ticked)" if q.type == QuestionType.multi else ""
-        view["summary"] = f"{fig['n']} answer{'s' if fig['n'] != 1 else ''}{many}"
+        view["summary"] = n_("%(num)s answer", "%(num)s answers", fig["n"]) % {"num": fig["n"]}
+        if q.type == QuestionType.multi:
+            view["summary"] += " " + _("(several could be ticked)")
     view["stacked"] = max(map(len, shown), default=0) > 24
     if fig["n"]:
         view["chart"] = count_chart(shown, counts, fig["n"], colour, vertical=q.type == QuestionType.scale,
-                                    what=f"answers to '{q.text}'")
+                                    what=_("answers to '%(question)s'") % {"question": q.text}, lang=lang)
     else:
-        view["summary"] += ": nobody answered"
+        view["summary"] += _(": nobody answered")
     return view
 
 
-def _role_rows(q: Question, survey_fig: dict[str, Any], goals: Sequence[Goal]) -> list[tuple[str, str, str]]:
+def _role_rows(q: Question, survey_fig: dict[str, Any], goals: Sequence[Goal], lang: Language = ENGLISH
+               ) -> list[tuple[str, str, str]]:
+    _ = lang.gettext
     labels = {o.key: o.label for o in answer_options(q, goals)}
+    if q.type == QuestionType.yes_no:
+        labels.update({"yes": _("Yes"), "no": _("No")})
     rows = []
     for role, group in survey_fig["by_role"].items():
         if group["suppressed"]:
             continue
         fig = group["questions"][q.id]
         if fig.get("suppressed"):
-            value = "too few answers to show"
+            value = _("too few answers to show")
         elif q.type == QuestionType.scale:
-            value = f"mean {_fmt(fig['mean'])}, median {_fmt(fig['median'])}"
+            value = _("mean %(mean)s, median %(median)s") % {"mean": _fmt(fig["mean"]), "median": _fmt(fig["median"])}
         elif q.type == QuestionType.text:
-            value = f"{fig['n']} written"
+            value = _("%(num)s written") % {"num": fig["n"]}
         else:
             value = "; ".join(f"{labels.get(k, k)}: {c}" for k, c in fig["counts"].items())
         rows.append((role, str(fig["n"]), value))
     return rows
 
 
-def html_context(program: ProgramFile, report: Report) -> dict[str, Any]:
-    """What templates/report/report.html.j2 is given: the figures, words and charts for them."""
+def html_context(program: ProgramFile, report: Report, lang: Language = ENGLISH) -> dict[str, Any]:
+    """What templates/report/report.html.j2 is given: the figures, words and charts for them, in `lang`."""
+    from .defaults import TYPES
+
+    _ = lang.gettext
     data = report.figures
     colour = program.program.branding.colour
-    roles = {"mentor": program.program.roles.mentor or "Mentor", "mentee": program.program.roles.mentee or "Mentee"}
+    labels = lang.roles(program.program.roles, TYPES[program.program.type])
+    roles = {"mentor": labels.mentor or _("Mentor"), "mentee": labels.mentee or _("Mentee")}
     surveys = []
     for s in program.surveys or []:
         if s.id not in data["surveys"]:
@@ -372,13 +392,13 @@ def html_context(program: ProgramFile, report: Report) -> dict[str, Any]:
         fig = data["surveys"][s.id]
         questions = []
         for q in s.questions:
-            view = _question_view(q, fig["questions"][q.id], program.goals, colour)
-            view["roles"] = [(roles[r], n, v) for r, n, v in _role_rows(q, fig, program.goals)]
+            view = _question_view(q, fig["questions"][q.id], program.goals, colour, lang)
+            view["roles"] = [(roles[r], n, v) for r, n, v in _role_rows(q, fig, program.goals, lang)]
             questions.append(view)
         rate = "-" if fig["response_rate"] is None else f"{round(100 * fig['response_rate'])}%"
         surveys.append({"id": s.id, "title": s.title, "when": s.when.value, "fig": fig, "rate": rate,
                         "questions": questions, "withheld": data["withheld"].get(s.id),
-                        "measures": [OUTCOME_TEXT[m][0] for m in s.measures]})
+                        "measures": [_(OUTCOME_TEXT[m][0]) for m in s.measures]})
     change = data["change"]
     change_view: dict[str, Any] | None = None
     if change and change["questions"]:
@@ -392,17 +412,19 @@ def html_context(program: ProgramFile, report: Report) -> dict[str, Any]:
             if c["type"] == "scale":
                 if c["before"]["mean"] is not None and c["after"]["mean"] is not None:
                     change_view["charts"].append(change_chart(c["text"], c["before"]["mean"], c["after"]["mean"],
-                                                              *scales[qid], colour))
-                moved = (f"{paired['n']} answered both: mean change {paired['mean_change']:+.2f}; "
-                         f"{paired['up']} up, {paired['same']} the same, {paired['down']} down"
-                         if paired["n"] else "nobody answered both")
+                                                              *scales[qid], colour, lang))
+                moved = (_("%(num)s answered both: mean change %(change)s; %(up)s up, %(same)s the same, %(down)s "
+                           "down") % {"num": paired["n"], "change": f"{paired['mean_change']:+.2f}",
+                                      "up": paired["up"], "same": paired["same"], "down": paired["down"]}
+                         if paired["n"] else _("nobody answered both"))
                 change_view["rows"].append((c["text"], _fmt(c["before"]["mean"]), _fmt(c["after"]["mean"]), moved))
             else:
-                moved = (f"{paired['n']} answered both: {paired['became_yes']} changed to yes, "
-                         f"{paired['became_no']} to no" if paired["n"] else "nobody answered both")
+                moved = (_("%(num)s answered both: %(yes)s changed to yes, %(no)s to no")
+                         % {"num": paired["n"], "yes": paired["became_yes"], "no": paired["became_no"]}
+                         if paired["n"] else _("nobody answered both"))
                 shares = [c[side]["yes_share"] for side in ("before", "after")]
-                change_view["rows"].append((c["text"], *("-" if v is None else f"{round(100 * v)}% yes"
-                                                         for v in shares), moved))
+                change_view["rows"].append((c["text"], *("-" if v is None else _("%(share)s yes")
+                                                         % {"share": f"{round(100 * v)}%"} for v in shares), moved))
     goals = data["goals"]
     goal_view = None
     if goals and goals["answered"]:
@@ -412,21 +434,21 @@ def html_context(program: ProgramFile, report: Report) -> dict[str, Any]:
                      "rows": [(g["title"], roles.get(g["for"] or "", ""), g["reached"],
                                _percent(g["reached"], goals["answered"])) for g in goals["goals"].values()],
                      "chart": count_chart(labels, counts, goals["answered"], colour, vertical=False,
-                                          what="goals reached")}
+                                          what=_("goals reached"), lang=lang)}
     measured = [o for o in Outcome if data["outcomes"][o.value]]
     headlines = []
     for sid, survey_fig in data["surveys"].items():
         for fig in survey_fig["questions"].values():
             if fig["type"] == "scale" and fig["n"]:
-                result = f"mean {_fmt(fig['mean'])}"
+                result = _("mean %(mean)s") % {"mean": _fmt(fig["mean"])}
             elif fig["type"] == "yes-no" and fig["n"]:
-                result = f"{_percent(fig['counts']['yes'], fig['n'])} yes"
+                result = _("%(share)s yes") % {"share": _percent(fig["counts"]["yes"], fig["n"])}
             else:
                 continue
             headlines.append((survey_fig["title"], fig["text"], result,
                               [sid in data["outcomes"][o.value] for o in measured]))
-    outcomes = {"names": [OUTCOME_TEXT[o][0] for o in measured],
-                "about": [(OUTCOME_TEXT[o][0], OUTCOME_TEXT[o][1]) for o in measured], "rows": headlines}
+    outcomes = {"names": [_(OUTCOME_TEXT[o][0]) for o in measured],
+                "about": [(_(OUTCOME_TEXT[o][0]), _(OUTCOME_TEXT[o][1])) for o in measured], "rows": headlines}
     pf = program.program
     return {"program": pf, "colour": colour, "language": pf.language, "surveys": surveys, "change": change_view,
             "goals": goal_view, "outcomes": outcomes,
@@ -443,7 +465,7 @@ def render_html(program: ProgramFile, report: Report, project_root: Path | None 
     from .templating import environment
 
     lang = program_language(program, project_root)
-    values = {**html_context(program, report), **lang.template_functions(),
+    values = {**html_context(program, report, lang), **lang.template_functions(),
               "period": lang.gettext("%(starts)s to %(ends)s") % {"starts": lang.long(program.program.starts),
                                                                   "ends": lang.long(program.program.last_day)}}
     return environment(project_root).get_template("report/report.html.j2").render(values)
