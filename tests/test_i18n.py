@@ -298,3 +298,17 @@ def test_a_program_in_a_shipped_language_has_no_english_interface_sentence_left(
             html = document_html(project, doc, values)
             texts += list(html) if isinstance(html, tuple) else [html]
     assert not _leftover_english(tag, texts)
+
+
+def test_a_translation_with_other_placeholders_is_left_out_with_a_warning(tmp_path, caplog):
+    program = _in_language(tmp_path, "it")
+    catalog = Catalog(locale="it", domain=DOMAIN)
+    catalog.add("Survey: %(title)s", "Questionario: %(titolo)s", flags=["python-format"])
+    catalog.add("Key dates", "Date importanti")
+    with (tmp_path / "it.po").open("wb") as handle:
+        write_po(handle, catalog)
+    project = load_program(program)
+    with caplog.at_level(logging.WARNING, logger="mentorkit"):
+        index = render_pages(project, _context(project))["index.md"]
+    assert "## Date importanti" in index and "Survey&#58; Midpoint check&#45;in" in index
+    assert "it.po: the translation of 'Survey: %(title)s' names other placeholders" in caplog.text
