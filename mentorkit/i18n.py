@@ -77,8 +77,8 @@ def _compile(path: Path, locale: str | None) -> _gettext.GNUTranslations:
     for message in catalog:
         if message.id and not _same_placeholders(message.id, message.string):
             # a name the code does not give would stop the build: keep the English text instead
-            log.warning("%s: the translation of %r names other placeholders than the original; using the English "
-                        "text", path.name, message.id if isinstance(message.id, str) else message.id[0])
+            log.warning("%s: the translation of %r names other placeholders than the original (or has a lone %%: "
+                        "write %%%%); using the English text", path.name, message.id if isinstance(message.id, str) else message.id[0])
             message.string = ("",) * len(message.string) if isinstance(message.string, (tuple, list)) else ""
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
@@ -91,11 +91,13 @@ _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 def _same_placeholders(msgid: Any, msgstr: Any) -> bool:
     """Whether a translation names only the placeholders of its original (a plural form may leave
-    the number out), and all of them together."""
+    the number out), and all of them together, with no lone `%`."""
     ids = msgid if isinstance(msgid, (tuple, list)) else (msgid,)
     strings = [t for t in (msgstr if isinstance(msgstr, (tuple, list)) else (msgstr,)) if t]
     if not strings:
         return True
+    if any("%" in re.sub(r"%\(\w+\)[sd]|%%", "", t) for t in strings):
+        return False  # a lone % stops the formatting: write %%
     wanted = set().union(*(_PLACEHOLDER.findall(i) for i in ids))
     found = [set(_PLACEHOLDER.findall(t)) for t in strings]
     if isinstance(msgid, (tuple, list)):
