@@ -31,7 +31,6 @@ from mentorkit.stamp import build_date
 
 TRANSLATED = [locale for tag, locale in SHIPPED.items() if tag != SOURCE]
 CONTENT_LANGUAGES = ["fr", "de", "es"]  # en-US reads the English library
-_PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
 def _catalogue(locale: str) -> Catalog:
