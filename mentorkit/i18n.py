@@ -460,5 +460,7 @@ def extract_constants(fileobj: Any, keywords: Any, comment_tags: Any, options: d
                     argument = node.args[int(wanted)] if int(wanted) < len(node.args) else None
                 else:  # a keyword argument
                     argument = next((k.value for k in node.keywords if k.arg == wanted), None)
-                if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
-                    yield argument.lineno, "", argument.value, []
+                items = argument.elts if isinstance(argument, (ast.List, ast.Tuple)) else [argument]
+                for item in items:  # a text, or a list of texts (a question's options or scale labels)
+                    if isinstance(item, ast.Constant) and isinstance(item.value, str):
+                        yield item.lineno, "", item.value, []
