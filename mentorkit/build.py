@@ -149,11 +149,16 @@ def whole_build_key(cache: Cache | None, program: Path, options: BuildOptions, g
     """
     if cache is None or not program.is_file() or options.changelog:
         return None
+    from .i18n import locales_dir
+
     root = program.resolve().parent
     parts: list[bytes | str] = [program.read_bytes(), str(options.strict), str(options.changelog),
                                 str(options.engine), given.isoformat() if given else "program-start"]
-    for folder in (builtin_dir("content"), builtin_dir("templates"), root / "content", root / "templates"):
+    for folder in (builtin_dir("content"), builtin_dir("templates"), locales_dir(), root / "content",
+                   root / "templates"):
         parts.append(tree_digest(folder) if folder.is_dir() else "-")
+    for team_catalogue in sorted(root.glob("*.po")):  # a team's own translation beside program.yml
+        parts += [team_catalogue.name, team_catalogue.read_bytes()]
     return cache.key("build", *parts)
 
 

@@ -173,6 +173,9 @@ def test_whole_build_cache_sees_every_input(tmp_path, monkeypatch):
     (tmp_path / "extra" / "rooms.md").write_text("# Rooms\n\nMeet in room 5.\n")
     assert not build(program, tmp_path / "site", jobs=1).cached
     assert "room 5" in (tmp_path / "site" / "pages" / "rooms.html").read_text()
+    (tmp_path / "en.po").write_text('msgid "Downloads"\nmsgstr "Files to take away"\n')  # a team's own words
+    assert not build(program, tmp_path / "site", jobs=1).cached
+    assert build(program, tmp_path / "site", jobs=1).cached
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000001")
     assert not build(program, tmp_path / "site", jobs=1).cached
     assert not build(program, tmp_path / "site", jobs=1, strict=True).cached
