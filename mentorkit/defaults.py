@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .intervals import Interval
@@ -241,12 +242,30 @@ def resolve(pf: ProgramFile) -> ProgramFile:
         cadence_updates["every"] = t.every if t.every is not None else Interval(0, "none")
         if cadence.sessions is None and t.sessions is not None:
             cadence_updates["sessions"] = t.sessions
-    surveys = default_surveys(program.type, pf.matching, roles) if pf.surveys is None else pf.surveys
+    surveys = pf.surveys
+    if surveys is None or program.summary is None:  # our own words: in the program's language
+        from .i18n import language
+
+        words = language(program.language).gettext
+        updates["summary"] = program.summary or words(t.summary)
+        if surveys is None:
+            surveys = [_in_language(s, words) for s in default_surveys(program.type, pf.matching, roles)]
     return pf.model_copy(update={
         "program": program.model_copy(update=updates),
         "cadence": cadence.model_copy(update=cadence_updates),
         "surveys": surveys,
     })
+
+
+def _in_language(survey: Survey, words: Callable[[str], str]) -> Survey:
+    """A default survey with its title, questions, options and scale labels in the program's language
+    (the catalogue holds them: `i18n.extract_constants`); ids stay as they are."""
+    questions = [q.model_copy(update={
+        "text": words(q.text),
+        "options": [words(o) for o in q.options] if q.options else q.options,
+        "labels": [words(label) for label in q.labels] if q.labels else q.labels,
+    }) for q in survey.questions]
+    return survey.model_copy(update={"title": words(survey.title), "questions": questions})
 
 
 def first_meeting_checklist(pf: ProgramFile) -> dict[str, list[str]]:
