@@ -83,10 +83,10 @@ def _build(program: Path, out: Path, options: BuildOptions, cache: Cache | None,
             engine = options.engine or project.program.site.engine
             site_job = _start_site(cache, engine, config, stage, stamp, prepared, bytecode)  # builds while PDFs render
             try:
-                checklist = kit.runbook_pdf(project, context, pool)  # the programme team's, beside the rest
+                checklist = kit.runbook_pdf(project, context, pool, cache)  # the programme team's, beside the rest
                 pdfs = printing.render(project, context, pool=pool, cache=cache, bytecode=bytecode)
                 calendar = ics.calendar_bytes(project, stamp)
-                team = {ORGANISER_CALENDAR: ics.organiser_bytes(project, stamp), RUNBOOK_PDF: checklist.result().pdf}
+                team = {ORGANISER_CALENDAR: ics.organiser_bytes(project, stamp), RUNBOOK_PDF: checklist()}
                 site_job.wait()
             finally:
                 site_job.stop()

@@ -10,7 +10,6 @@ OUT at the end, atomically.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +18,7 @@ from .cache import Cache
 if TYPE_CHECKING:
     from .context import Context
     from .project import Project
-    from .workers import Pool, Rendered, Unit
+    from .workers import Pool, Unit
 
 
 def _unit(project: Project, label: str, html: str) -> Unit:
@@ -30,17 +29,17 @@ def _unit(project: Project, label: str, html: str) -> Unit:
     return Unit(label, html, project.root.as_uri() + "/", roots, project.program.print.fillable)
 
 
-def runbook_pdf(project: Project, context: Context, pool: Pool) -> Future[Rendered]:
-    """The programme team's printable checklist, rendering in `pool` beside the handbook's PDFs."""
-    from .printing import print_values
+def runbook_pdf(project: Project, context: Context, pool: Pool, cache: Cache | None = None) -> Callable[[], bytes]:
+    """The programme team's printable checklist, rendering in `pool` beside the handbook's PDFs
+    (or taken from the cache); call the result for its PDF."""
+    from .printing import print_values, render_one
     from .runbook import template_values
-    from .workers import render
 
     values = print_values(project, context)
     html = values["env"].get_template("print/runbook.html.j2").render(
         values, runbook=template_values(project.program, project.plan, context.lang),
         title=context.lang.gettext("Runbook - %(programme)s") % {"programme": project.program.program.title})
-    return pool.submit(render, _unit(project, "runbook", html))
+    return render_one(project, _unit(project, "runbook", html), pool=pool, cache=cache)
 
 
 def certificate_html(project: Project, values: dict[str, Any], person: Any) -> str:

@@ -378,12 +378,12 @@ class Renderer:
             if key in self.units:
                 continue
             self.units[key] = unit
-            warn_uncovered(unit.html, unit.label)
             kept = self.cache.get("pdf", key) if self.cache is not None else None
             rendered = _decode(kept) if kept is not None else None
             if rendered is not None:
                 self.done[key] = rendered
             else:
+                warn_uncovered(unit.html, unit.label)  # once, as it is laid out (not again from the cache)
                 todo.append(key)
         for key in sorted(todo, key=lambda k: -len(self.units[k].html)):
             self.futures[key] = self.pool.submit(render_unit, self.units[key])
@@ -547,6 +547,14 @@ def _assemble(renderer: Renderer, plans: dict[str, Plan], cache: Cache | None) -
             if cache is not None:
                 cache.put("document", documents[name], done[name])
     return {name: done[name] for name in plans}
+
+
+def render_one(project: Project, unit: Unit, *, pool: Pool, cache: Cache | None = None) -> Callable[[], bytes]:
+    """Start laying out one document of its own (the runbook checklist), from the cache when it did
+    not change; call the result for its PDF."""
+    renderer = Renderer(pool, cache, _logo_bytes(project))
+    key = renderer.want([unit])[0]
+    return lambda: renderer.get(key).pdf
 
 
 def render(project: Project, context: Context, *, pool: Pool, cache: Cache | None = None,

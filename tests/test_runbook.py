@@ -235,7 +235,7 @@ def test_runbook_pdf(tmp_path):
 
     project = load_program(REFERENCE)
     with Pool(1) as pool:
-        pdf = kit.runbook_pdf(project, context_of(project), pool).result().pdf
+        pdf = kit.runbook_pdf(project, context_of(project), pool)()
     (tmp_path / "runbook.pdf").write_bytes(pdf)
     reader = PdfReader(tmp_path / "runbook.pdf")
     text = "".join(page.extract_text() for page in reader.pages)
