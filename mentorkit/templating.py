@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, FileSystemBytecodeCache, FileSystemLoader, PrefixLoader, StrictUndefined
+from jinja2 import ChoiceLoader, FileSystemBytecodeCache, FileSystemLoader, PrefixLoader, StrictUndefined, pass_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
@@ -38,6 +38,22 @@ def md_block(value: Any) -> Markup:
         return Markup("")
     paragraphs = [p for p in re.split(r"\n\s*\n", str(value).strip()) if p.strip()]
     return Markup("\n\n".join(str(md(" ".join(p.split()))) for p in paragraphs))
+
+
+@pass_context
+def inline(context: Any, text: Any) -> str:
+    """A label (a role, a type) inside a sentence: lower case, but in German, whose nouns keep
+    their capital ('your executive mentee', 'Ihre Mentorin')."""
+    lang = context.get("lang")
+    locale = getattr(lang, "locale", "en_GB") or "en_GB"
+    return str(text) if locale.split("_")[0] == "de" else str(text).lower()
+
+
+def sentence(text: Any) -> str:
+    """The first letter in capitals, the rest as written (Jinja's `capitalize` lowers the rest,
+    which breaks German nouns)."""
+    text = str(text)
+    return text[:1].upper() + text[1:]
 
 
 def _autoescape(name: str | None) -> bool:
@@ -78,6 +94,8 @@ def _environment(project_root: Path | None, user_templates: bool, bytecode: Path
     )
     env.filters["md"] = md
     env.filters["md_block"] = md_block
+    env.filters["inline"] = inline
+    env.filters["sentence"] = sentence
     # `{% trans %}` and `_()`: the words come from the render context's `gettext`/`ngettext`
     # (`Language.template_functions`), so one environment serves every language; these
     # English ones are for templates rendered without a context.
