@@ -202,7 +202,15 @@ class Language:
         """The plural of a role's or term's name the team gave in the singular: the catalogue's
         'term' forms first (`terms.py`), else the language's regular ending."""
         if self.content == "de":
-            return word if word.endswith(("er", "el", "en")) else word + ("n" if word.endswith("e") else "e")
+            if word.lower().endswith("eer"):  # English loanwords: Peers
+                return word + "s"
+            if word.endswith(("er", "el", "en")):
+                return word
+            if word.endswith(("ee", "a", "i", "o", "u", "y")) or word[-1:].isupper():  # loanwords: Mentees, Peers
+                return word + "s"
+            if word.endswith("or"):  # Mentor -> Mentoren
+                return word + "en"
+            return word + ("n" if word.endswith("e") else "e")
         if self.content == "es" and word[-1:].lower() not in "aeiouáéíóú":
             return word + "es"
         return word if word.endswith(("s", "x", "z")) and self.content == "fr" else word + "s"

@@ -297,3 +297,12 @@ def test_a_translation_with_other_placeholders_is_left_out_with_a_warning(tmp_pa
         index = render_pages(project, _context(project))["index.md"]
     assert "## Date importanti" in index and "Survey&#58; Midpoint check&#45;in" in index
     assert "it.po: the translation of 'Survey: %(title)s' names other placeholders" in caplog.text
+
+
+def test_german_plurals_of_role_words():
+    """Role labels a team gives in the singular read right in the plural ("Mentees", not "Menteen")."""
+    from mentorkit.i18n import language
+
+    german = language("de")
+    assert [german.plural(w) for w in ("Mentee", "Mentor", "Peer", "Kollege", "Teilnehmer")] == [
+        "Mentees", "Mentoren", "Peers", "Kollegen", "Teilnehmer"]
