@@ -164,38 +164,34 @@ def _messages(text: str) -> str:
     return "; ".join(wanted + summary or [line for line in lines if line][-5:]) or "no message"
 
 
-def command(engine: str) -> list[str]:
-    """The command line that builds `mkdocs.yml` in the current folder."""
-    if engine == "material":
-        # not --quiet: it hides the warnings that strict mode counts
-        return [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", "mkdocs.yml"]
-    if engine == "zensical":
-        found = shutil.which("zensical", path=os.pathsep.join([str(Path(sys.executable).parent),
-                                                               os.environ.get("PATH", "")]))
-        if found is None:
-            raise OutputError("the zensical engine is not installed (pip install zensical)")
-        return [found, "build", "--strict", "--config-file", "mkdocs.yml"]
-    raise OutputError(f"unknown site engine {engine!r}: choose one of {', '.join(ENGINES)}")
+def zensical_command() -> list[str]:
+    """The command line that builds `mkdocs.yml` in the current folder with Zensical."""
+    found = shutil.which("zensical", path=os.pathsep.join([str(Path(sys.executable).parent),
+                                                           os.environ.get("PATH", "")]))
+    if found is None:
+        raise OutputError("the zensical engine is not installed (pip install zensical)")
+    return [found, "build", "--strict", "--config-file", "mkdocs.yml"]
 
 
-def start(engine: str, work: Path, site_dir: Path, source_date: int, prepared: Prepared | None = None,
+def start(engine: str, work: Path, site_dir: Path, source_date: int, prepared: Prepared,
           bytecode: Path | None = None) -> Running:
-    """Start building the docs tree and mkdocs.yml in `work` into `site_dir` (with MkDocs, in the
-    `prepared` process when there is one; `bytecode`: where the theme's compiled templates are kept)."""
-    if engine == "material" and prepared is not None and prepared.process is not None:
+    """Start building the docs tree and mkdocs.yml in `work` into `site_dir`: with MkDocs in the
+    `prepared` process, with Zensical through its command (`bytecode`: where MkDocs keeps the
+    theme's compiled templates)."""
+    if engine == "material":
+        if prepared.process is None:
+            raise OutputError("the material engine was not prepared for this build")  # a bug, said aloud
         hooks = None
         if bytecode is not None:
             hooks = work / HOOKS
             hooks.write_text(_HOOKS_CODE.format(folder=str(bytecode)), encoding="utf-8")
         prepared.orders.send((str(work / "mkdocs.yml"), str(site_dir), source_date, str(hooks) if hooks else None))
         return Running(engine, work, site_dir, prepared=prepared)
-    args = command(engine)
-    if engine == "material":
-        args += ["--site-dir", str(site_dir)]
-    else:
-        shutil.rmtree(work / "site", ignore_errors=True)
-    environ = {**os.environ, "SOURCE_DATE_EPOCH": str(source_date), "NO_MKDOCS_2_WARNING": "1",
-               "PYTHONHASHSEED": "0", "NO_COLOR": "1"}
+    if engine != "zensical":
+        raise OutputError(f"unknown site engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    args = zensical_command()
+    shutil.rmtree(work / "site", ignore_errors=True)
+    environ = {**os.environ, "SOURCE_DATE_EPOCH": str(source_date), "PYTHONHASHSEED": "0", "NO_COLOR": "1"}
     process = subprocess.Popen(args, cwd=work, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, encoding="utf-8", errors="replace")
     return Running(engine, work, site_dir, process=process)

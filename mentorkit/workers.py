@@ -12,7 +12,7 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,12 +115,6 @@ class Pool:
         except Exception as exc:  # noqa: BLE001 - handed to whoever asks for the result, as a pool does
             done.set_exception(exc)
         return done
-
-    def map(self, fn: Callable[..., T], items: Iterable[Any]) -> Iterator[T]:
-        """`fn` over `items`, results in order."""
-        futures = [self.submit(fn, item) for item in items]
-        for future in futures:
-            yield future.result()
 
     def __enter__(self) -> Pool:
         return self
