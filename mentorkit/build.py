@@ -78,13 +78,14 @@ def _build(program: Path, out: Path, options: BuildOptions, cache: Cache | None,
         stamp = build_date(given, project.program.program.starts)  # the one build date
         context = Context.of(project, stamp, documents(project.program))  # what every template sees
         bytecode = cache.folder("jinja") if cache is not None else None
-        config = site.write_docs(project, context, Path(work), CALENDAR, _history(project, options), bytecode)
+        docs = site.write_docs(project, context, Path(work), CALENDAR, _history(project, options), bytecode)
         with staged(out, project.root) as stage:
             engine = options.engine or project.program.site.engine
-            site_job = _start_site(cache, engine, config, stage, stamp, prepared, bytecode)  # builds while PDFs render
+            site_job = _start_site(cache, engine, docs.config, stage, stamp, prepared, bytecode)  # builds while PDFs render
             try:
                 checklist = kit.runbook_pdf(project, context, pool, cache)  # the programme team's, beside the rest
-                pdfs = printing.render(project, context, pool=pool, cache=cache, bytecode=bytecode)
+                pdfs = printing.render(project, context, pool=pool, cache=cache, bytecode=bytecode,
+                                       site_pages=docs.book_pages())
                 calendar = ics.calendar_bytes(project, stamp)
                 team = {ORGANISER_CALENDAR: ics.organiser_bytes(project, stamp), RUNBOOK_PDF: checklist()}
                 site_job.wait()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html as html_module
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,9 +101,11 @@ def _link(href: str, page: str, anchors: dict[str, str], site_url: str | None) -
     return None
 
 
-def page_html(text: str, path: str, anchors: dict[str, str], site_url: str | None, shift: int) -> str:
-    """One page's print HTML: ids prefixed, links made book links, headings moved down by `shift`."""
-    body = markdown_html(text)
+def page_html(text: str, path: str, anchors: dict[str, str], site_url: str | None, shift: int,
+              convert: Callable[[str], str] = markdown_html) -> str:
+    """One page's print HTML: ids prefixed, links made book links, headings moved down by `shift`
+    (`convert`: Markdown -> HTML, `markdown_html` or a cached one)."""
+    body = convert(text)
     prefix = anchors[path]
     body = _ID.sub(lambda m: f"{m.group(1)}{prefix}--{m.group(2)}{m.group(3)}", body)
 
@@ -120,14 +123,16 @@ def page_html(text: str, path: str, anchors: dict[str, str], site_url: str | Non
     return body
 
 
-def chapters(project: Project, pages: dict[str, str]) -> list[Chapter]:
+def chapters(project: Project, pages: dict[str, str],
+             convert: Callable[[str], str] = markdown_html) -> list[Chapter]:
     """The book's chapters, one per navigation section, each page converted to print HTML."""
     anchors = {path: anchor_of(path) for path in pages}
     site_url = project.program.site.url
     out = []
     for section, entries in navigation(project, pages):
         shift = 1 if section else 0  # a page in a chapter is a level below the chapter's title
-        converted = tuple(Page(title, path, anchors[path], page_html(pages[path], path, anchors, site_url, shift))
+        converted = tuple(Page(title, path, anchors[path], page_html(pages[path], path, anchors, site_url, shift,
+                                                                  convert))
                           for title, path in entries if path in pages)
         if converted:
             out.append(Chapter(section, f"chapter-{anchor_of(section or converted[0].path)}", converted))

@@ -49,8 +49,11 @@ BLANK_GOAL_PAGES = 2
 BODY_LABEL = "workbook (shared pages)"
 
 
-def print_values(project: Project, context: Context, bytecode: Path | None = None) -> dict[str, Any]:
-    """The shared context, and what only the printables use."""
+def print_values(project: Project, context: Context, bytecode: Path | None = None, *, cache: Cache | None = None,
+                 site_pages: dict[str, str] | None = None) -> dict[str, Any]:
+    """The shared context, and what only the printables use (`site_pages`: the handbook's pages
+    when the site was just made from the same context; `cache`: where the book keeps each page's
+    print HTML)."""
     program, pf = project.program.program, project.program
     logo = None
     if program.branding.logo:
@@ -68,8 +71,30 @@ def print_values(project: Project, context: Context, bytecode: Path | None = Non
         "other_goal_label": context.lang.gettext(OTHER_GOAL_LABEL),
         "content_html": lambda name: Markup(markdown_html(context.lang.text(content(name, project.root, context.lang)))),
         "page_of": page_of_css(context.lang.gettext("Page %(page)s of %(pages)s")),
-        "site_pages": lambda: _site_pages(project, context, bytecode),  # the handbook's, only when it is printed
+        # the handbook's pages, made only when the book is printed, and each page's print HTML
+        "site_pages": (lambda: site_pages) if site_pages is not None else lambda: _site_pages(project, context, bytecode),
+        "book_html": _book_html(cache),
     }
+
+
+def _book_html(cache: Cache | None) -> Callable[[str], str]:
+    """A page's Markdown -> the book's HTML of it, kept in the cache per page: an edit to one
+    page converts that page again, not the whole book."""
+    from .handbook import markdown_html as convert
+
+    if cache is None:
+        return convert
+
+    def kept(text: str) -> str:
+        key = cache.key("book-page", text)
+        found = cache.get("book-page", key)
+        if found is not None:
+            return found.decode("utf-8")
+        html = convert(text)
+        cache.put("book-page", key, html.encode("utf-8"))
+        return html
+
+    return kept
 
 
 def _site_pages(project: Project, context: Context, bytecode: Path | None) -> dict[str, str]:
@@ -182,7 +207,7 @@ def document_html(project: Project, doc: Document, values: dict[str, Any]) -> st
         from .handbook import chapters
 
         ctx["title"] = _("Handbook - %(programme)s") % {"programme": project.program.program.title}
-        ctx["chapters"] = chapters(project, values["site_pages"]())
+        ctx["chapters"] = chapters(project, values["site_pages"](), values["book_html"])
         return (env.get_template("print/handbook.html.j2").render(ctx, part="cover"),
                 env.get_template("print/handbook.html.j2").render(ctx, part="body"))
     if doc.kind == "workbook":
@@ -492,24 +517,38 @@ def _logo_bytes(project: Project) -> bytes:
     return b""
 
 
-def _plans(project: Project, values: dict[str, Any]) -> dict[str, Plan]:
+def _plans(project: Project, values: dict[str, Any], renderer: Renderer) -> dict[str, Plan]:
+    """Each document's plan, its pieces handed to the workers as soon as it is known: the
+    standalone printables first (their sections are what the workbook bodies share), the
+    handbook last (its pages take the longest to turn into HTML)."""
     base, roots, forms = project.root.as_uri() + "/", _roots(project), project.program.print.fillable
+    documents = values["documents"]
     plans: dict[str, Plan] = {}
-    shared: dict[str, Body] = {}
-    runs = standalone_sections(project, values)
-    for d in values["documents"]:
-        html = document_html(project, d, values)
-        if isinstance(html, str):
+    runs: list[tuple[str, ...]] = []
+    for d in documents:
+        if d.kind not in ("workbook", "handbook"):
+            html = document_html(project, d, values)
+            assert isinstance(html, str)
+            runs.append(tuple(_sections(html)[1]))
             plans[d.name] = Plan(f"{d.title} - {project.program.program.title}", None,
                                  split(Unit(d.name, html, base, roots, forms)))
-        else:
-            own = forms and d.kind != "handbook"  # the book has boxes to tick on paper, no fields
-            if html[1] not in shared:
-                shared[html[1]] = split(Unit(BODY_LABEL if d.kind == "workbook" else d.name, html[1], base, roots, own),
-                                        runs)
-            plans[d.name] = Plan(None, Unit(f"{d.name} (cover)", html[0], base, roots, own, joined=True),
-                                 shared[html[1]])
-    return plans
+            _start(renderer, plans[d.name])
+    shared: dict[str, Body] = {}
+    for d in sorted((d for d in documents if d.name not in plans), key=lambda d: d.kind == "handbook"):
+        cover, body = document_html(project, d, values)
+        own = forms and d.kind != "handbook"  # the book has boxes to tick on paper, no fields
+        if body not in shared:
+            shared[body] = split(Unit(BODY_LABEL if d.kind == "workbook" else d.name, body, base, roots, own), runs)
+        plans[d.name] = Plan(None, Unit(f"{d.name} (cover)", cover, base, roots, own, joined=True), shared[body])
+        _start(renderer, plans[d.name])
+    return {d.name: plans[d.name] for d in documents}
+
+
+def _start(renderer: Renderer, plan: Plan) -> None:
+    """Hand to the workers what of a plan can be laid out now: its cover, and the pieces that
+    show no other piece's page numbers."""
+    renderer.want([*([plan.cover] if plan.cover is not None else []),
+                   *(_piece_unit(plan.body, p) for p in plan.body.pieces if not p.links)])
 
 
 def _assemble(renderer: Renderer, plans: dict[str, Plan], cache: Cache | None) -> dict[str, bytes]:
@@ -558,11 +597,12 @@ def render_one(project: Project, unit: Unit, *, pool: Pool, cache: Cache | None 
 
 
 def render(project: Project, context: Context, *, pool: Pool, cache: Cache | None = None,
-           bytecode: Path | None = None) -> dict[str, bytes]:
-    """Document name -> PDF bytes, for every document of `context`; the same for any pool size."""
-    values = print_values(project, context, bytecode)
+           bytecode: Path | None = None, site_pages: dict[str, str] | None = None) -> dict[str, bytes]:
+    """Document name -> PDF bytes, for every document of `context`; the same for any pool size.
+    `site_pages`: the handbook's pages, when the site was made from the same context."""
+    values = print_values(project, context, bytecode, cache=cache, site_pages=site_pages)
     renderer = Renderer(pool, cache, _logo_bytes(project))
-    return _assemble(renderer, _plans(project, values), cache)
+    return _assemble(renderer, _plans(project, values, renderer), cache)
 
 
 def slug(name: str) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import re
 import shutil
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -228,9 +229,21 @@ def mkdocs_config(project: Project, pages: dict[str, str], logo: str | None) -> 
     }
 
 
+@dataclass(frozen=True)
+class Docs:
+    """A written docs tree: its mkdocs.yml and its pages' Markdown."""
+
+    config: Path
+    pages: dict[str, str]
+
+    def book_pages(self) -> dict[str, str]:
+        """The pages a printed handbook holds: all but "What changed"."""
+        return {path: text for path, text in self.pages.items() if path != CHANGELOG}
+
+
 def write_docs(project: Project, context: Context, work_dir: Path, calendar: str,
-               changelog: list[Any] | None = None, bytecode: Path | None = None) -> Path:
-    """Write docs/ and mkdocs.yml into `work_dir`; return the mkdocs.yml path."""
+               changelog: list[Any] | None = None, bytecode: Path | None = None) -> Docs:
+    """Write docs/ and mkdocs.yml into `work_dir`."""
     pages = render_pages(project, context, calendar, changelog, bytecode)
     docs = work_dir / "docs"
     for rel in sorted(pages):
@@ -256,7 +269,7 @@ def write_docs(project: Project, context: Context, work_dir: Path, calendar: str
     config = work_dir / "mkdocs.yml"
     config.write_text(yaml.safe_dump(mkdocs_config(project, pages, logo), sort_keys=False, allow_unicode=True),
                       encoding="utf-8")
-    return config
+    return Docs(config, pages)
 
 
 def _write_publishing(project: Project, pages: dict[str, str], work_dir: Path, env: Any) -> None:
