@@ -4,7 +4,7 @@ Every PDF is made from a Jinja HTML template in templates/print/, rendered in a 
 autoescaping, and laid out by WeasyPrint (`workers.render`) with a fetcher that reads nothing
 outside the program's folder and the package. `render(...)` is the whole story for a caller:
 documents in, PDF bytes out. Inside, each document is cut into pieces (`split`): a workbook's
-body holds the checklist, the goal worksheets, the feedback form and the surveys, which are also
+body holds the checklist, the agreement, the goal worksheets and the feedback form, which are also
 printables of their own, so each such piece is laid out once, kept in the cache, and joined
 (`pdfjoin`) into every PDF that holds it; page numbers are drawn on the joined pages from an
 overlay, and the contents, which shows other pieces' page numbers, is laid out last. Pieces render
@@ -535,7 +535,9 @@ def _plans(project: Project, values: dict[str, Any], renderer: Renderer) -> dict
             _start(renderer, plans[d.name])
     shared: dict[str, Body] = {}
     for d in sorted((d for d in documents if d.name not in plans), key=lambda d: d.kind == "handbook"):
-        cover, body = document_html(project, d, values)
+        parts = document_html(project, d, values)
+        assert not isinstance(parts, str)  # a workbook or the book: a cover and a body
+        cover, body = parts
         own = forms and d.kind != "handbook"  # the book has boxes to tick on paper, no fields
         if body not in shared:
             shared[body] = split(Unit(BODY_LABEL if d.kind == "workbook" else d.name, body, base, roots, own), runs)

@@ -55,8 +55,10 @@ def test_cache_never_changes_the_output(tmp_path, monkeypatch):
     assert len(rendered) == len(set(rendered)), "a piece was laid out twice"
     assert {"#checklist", "#feedback", "#agreement", f"#goal-{project.program.goals[0].id}", "#contents", "#meetings",
             *(f"#survey-{s.id}" for s in project.program.surveys)} <= set(labels)
-    for shared in ("#checklist", "#feedback", "#agreement", *(f"#survey-{s.id}" for s in project.program.surveys)):
+    for shared in ("#checklist", "#feedback", "#agreement"):
         assert labels.count(shared) == 1, shared  # in its own PDF and in both workbooks: laid out once
+    for once in ("#surveys", *(f"#survey-{s.id}" for s in project.program.surveys)):
+        assert labels.count(once) == 1, once  # each survey's own PDF; the workbooks' surveys, both roles
     assert sorted(label for label in labels if label.endswith("(cover)")) == [
         "handbook.pdf (cover)", "workbook-mentee.pdf (cover)", "workbook-mentor.pdf (cover)"]
     assert started == ["material"]
@@ -69,10 +71,10 @@ def test_cache_never_changes_the_output(tmp_path, monkeypatch):
                                                    "Have you met as often as you planned?"))
     rendered.clear(), started.clear()
     build(program, tmp_path / "cached", jobs=1)
-    # the question is in one piece, shared by its survey and both workbooks, and in the handbook's
-    # chapter that shows the surveys: only those two are laid out again; the site shows the
-    # question, so the engine builds it again
-    assert sorted(label for label, _ in rendered) == ["#chapter-measuring", "#survey-midpoint"]
+    # the question is in its survey's piece, in the workbooks' surveys (one piece that both roles
+    # share: the surveys run on there) and in the handbook's chapter that shows the surveys: only
+    # those three are laid out again; the site shows the question, so the engine builds it again
+    assert sorted(label for label, _ in rendered) == ["#chapter-measuring", "#survey-midpoint", "#surveys"]
     assert started == ["material"]
     assert same_as_clean(program, tmp_path / "cached")
     assert "as you planned" in (tmp_path / "cached" / "surveys.html").read_text()
