@@ -25,8 +25,11 @@ site: $(STAMP)
 check: $(STAMP)
 	$(BIN)/mentorkit check program.yml
 
+# the test files spread over every core (pytest-xdist); a file's tests stay in one process, so a
+# module's built program is built once
+PARALLEL := -n auto --dist loadfile
 test: $(TESTSTAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL)
 
 # the whole suite again with the lowest version of every runtime dependency (constraints/lowest.txt)
 LOW := .venv-lowest
@@ -37,7 +40,7 @@ $(LOW)/.installed: pyproject.toml constraints/lowest.txt
 	touch $@
 
 test-lowest: $(LOW)/.installed
-	$(LOW)/bin/python -m pytest -p no:cacheprovider
+	$(LOW)/bin/python -m pytest -p no:cacheprovider $(PARALLEL)
 
 # interface strings -> mentorkit/locales/mentorkit.pot -> each language's .po (new strings empty,
 # changed ones fuzzy); a build reads the .po files directly (i18n.py compiles them in memory)
