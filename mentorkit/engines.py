@@ -17,18 +17,21 @@ read for the sitemap's dates. Warnings fail the build (`strict`), with the engin
 
 from __future__ import annotations
 
-import logging
-import multiprocessing
 import os
 import re
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import OutputError
+
+if TYPE_CHECKING:
+    import subprocess
+
+# multiprocessing, subprocess and logging are imported where they are used: the command line
+# imports this module for ENGINES alone, and `mentorkit check` should not pay for them
 
 ENGINES = ("material", "zensical")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -61,6 +64,8 @@ def _serve_material(orders: Any) -> None:
 
 def build_material(config: str, site_dir: str, source_date: int, hooks: str | None = None) -> str | None:
     """Build with MkDocs' Python API; None, or what went wrong in MkDocs' words."""
+    import logging
+
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -101,6 +106,8 @@ class Prepared:
         self.process: Any = None
         self.orders: Any = None
         if engine in (None, "material"):
+            import multiprocessing
+
             context = multiprocessing.get_context("spawn")  # a fresh interpreter: nothing of this one
             self.orders, theirs = context.Pipe()
             self.process = context.Process(target=_serve_material, args=(theirs,), daemon=True)
@@ -189,6 +196,8 @@ def start(engine: str, work: Path, site_dir: Path, source_date: int, prepared: P
         return Running(engine, work, site_dir, prepared=prepared)
     if engine != "zensical":
         raise OutputError(f"unknown site engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    import subprocess
+
     args = zensical_command()
     shutil.rmtree(work / "site", ignore_errors=True)
     environ = {**os.environ, "SOURCE_DATE_EPOCH": str(source_date), "PYTHONHASHSEED": "0", "NO_COLOR": "1"}
