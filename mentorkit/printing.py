@@ -14,7 +14,6 @@ in parallel in worker processes: one document does not get faster with more core
 from __future__ import annotations
 
 import bisect
-import functools
 import json
 import logging
 import re
@@ -144,10 +143,28 @@ def _partner_label(kind: ProgramType, role: str, lang: Language) -> str:
     return lang.gettext("Your mentor") if role == "mentee" else lang.gettext("Your mentee")
 
 
-@functools.cache
-def _covered() -> tuple[list[int], list[int]] | None:
+_COVERAGE: dict[str, tuple[list[int], list[int]] | None] = {}  # this process's, once asked
+
+
+def _covered(cache: Cache | None = None) -> tuple[list[int], list[int]] | None:
     """Every character some installed font has, as sorted (start, end) ranges (fontconfig's own
-    list); None where fontconfig's tools are missing (then nothing is checked)."""
+    list); None where fontconfig's tools are missing (then nothing is checked). Asking fontconfig
+    takes a noticeable part of a second, so the answer is kept in the cache, whose keys name the
+    installed fonts."""
+    if "ranges" not in _COVERAGE:
+        key = cache.key("charset") if cache is not None else None
+        kept = cache.get("charset", key) if cache is not None and key is not None else None
+        if kept is not None:
+            starts, ends = json.loads(kept)
+            _COVERAGE["ranges"] = (starts, ends)
+        else:
+            _COVERAGE["ranges"] = _fontconfig_coverage()
+            if cache is not None and key is not None and _COVERAGE["ranges"] is not None:
+                cache.put("charset", key, json.dumps(_COVERAGE["ranges"]).encode())
+    return _COVERAGE["ranges"]
+
+
+def _fontconfig_coverage() -> tuple[list[int], list[int]] | None:
     try:
         listing = subprocess.run(["fc-list", "--format", "%{charset}\\n"], capture_output=True, text=True,
                                  check=True, timeout=30).stdout
@@ -167,10 +184,10 @@ def _covered() -> tuple[list[int], list[int]] | None:
 _WARNED: set[str] = set()
 
 
-def warn_uncovered(html: str, where: str) -> None:
+def warn_uncovered(html: str, where: str, cache: Cache | None = None) -> None:
     """Warn (once a character) when no installed font can print a character of `html`: it would
     come out as an empty box."""
-    covered = _covered()
+    covered = _covered(cache)
     if covered is None:
         return
     starts, ends = covered
@@ -408,10 +425,11 @@ class Renderer:
             if rendered is not None:
                 self.done[key] = rendered
             else:
-                warn_uncovered(unit.html, unit.label)  # once, as it is laid out (not again from the cache)
                 todo.append(key)
         for key in sorted(todo, key=lambda k: -len(self.units[k].html)):
             self.futures[key] = self.pool.submit(render_unit, self.units[key])
+        for key in todo:  # once, as it is laid out (not again from the cache), while the workers lay out
+            warn_uncovered(self.units[key].html, self.units[key].label, self.cache)
         return keys
 
     def get(self, key: str) -> Rendered:
@@ -660,7 +678,7 @@ def render_workbooks(project: Project, context: Context, participants: list[Any]
     covers = [Unit(name, workbook_cover_html(project, person, everyone, values), base, roots, forms, joined=True)
               for name, person in zip(names, participants, strict=True)]
     for cover in covers:
-        warn_uncovered(cover.html, cover.label)
+        warn_uncovered(cover.html, cover.label, cache)
     shared: dict[str, bytes] = {}
     for role, body in bodies.items():
         keys, overlay = _laid_out(renderer, body)
