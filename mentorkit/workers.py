@@ -8,12 +8,14 @@ and a process that builds again and again (`mentorkit serve`) keeps that server 
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
 import os
+import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -66,6 +68,16 @@ def render(unit: Unit) -> Rendered:
     return Rendered(document.write_pdf(**options), len(document.pages), dict(sorted(anchors.items())))
 
 
+def _relay(outer: Future[Any], inner: Future[Any]) -> None:
+    """What a worker's task came to, passed on to the future handed out for it."""
+    if inner.cancelled():
+        outer.set_exception(CancelledError())
+    elif inner.exception() is not None:
+        outer.set_exception(inner.exception())
+    else:
+        outer.set_result(inner.result())
+
+
 def _ready() -> None:
     """Nothing: a first task, so that a worker starts."""
 
@@ -96,6 +108,11 @@ class Pool:
         self.workers = cores(jobs)
         self._executor: ProcessPoolExecutor | None = None
         self._starting: threading.Thread | None = None
+        # tasks asked for while the workers start, handed over in order by one thread
+        self._lock = threading.Lock()
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._waiting: list[Future[Any]] = []
+        self._handover: threading.Thread | None = None
         if self.workers > 1:
             self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
             # start the workers now, so that WeasyPrint loads while the program is read; from a
@@ -106,8 +123,14 @@ class Pool:
             self._starting.start()
 
     def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
-        """Run `fn(*args, **kwargs)` in a worker; in this process, at once, with one job."""
+        """Run `fn(*args, **kwargs)` in a worker; in this process, at once, with one job.
+
+        Never waits for the workers to start: while the fork server is still loading WeasyPrint,
+        the task is handed over by a thread once they are up, and this process goes on turning
+        the program into HTML meanwhile."""
         if self._executor is not None:
+            if self._starting is not None and self._starting.is_alive():
+                return self._later(fn, *args, **kwargs)
             return self._executor.submit(fn, *args, **kwargs)
         done: Future[T] = Future()
         try:
@@ -116,12 +139,44 @@ class Pool:
             done.set_exception(exc)
         return done
 
+    def _later(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
+        """A future for a task handed to the workers, in the order asked, once they have started."""
+        outer: Future[T] = Future()
+        with self._lock:
+            if self._handover is None:
+                self._handover = threading.Thread(target=self._hand_over, daemon=True)
+                self._handover.start()
+            self._waiting.append(outer)
+            self._queue.put((outer, fn, args, kwargs))
+        return outer
+
+    def _hand_over(self) -> None:
+        assert self._starting is not None and self._executor is not None
+        self._starting.join()
+        while (item := self._queue.get()) is not None:
+            outer, fn, args, kwargs = item
+            if not outer.set_running_or_notify_cancel():
+                continue  # cancelled meanwhile: the build stopped
+            try:
+                inner = self._executor.submit(fn, *args, **kwargs)
+            except RuntimeError as exc:  # shut down meanwhile
+                outer.set_exception(exc)
+                continue
+            inner.add_done_callback(functools.partial(_relay, outer))
+
     def __enter__(self) -> Pool:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            for waiting in self._waiting:
+                waiting.cancel()  # not handed over yet: never will be (a no-op for those that were)
+            if self._handover is not None:
+                self._queue.put(None)
         if self._starting is not None:
             self._starting.join()
+        if self._handover is not None:
+            self._handover.join()
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
