@@ -18,6 +18,7 @@ from datetime import datetime
 
 from markupsafe import Markup
 
+from .i18n import N_, Language, program_language
 from .model import Goal, ProgramFile, Question, QuestionType, Survey
 
 OTHER_GOAL = "other"
@@ -104,24 +105,34 @@ def _list_name(q: Question) -> str:
     return "q_" + q.id.replace("-", "_")
 
 
-def _xls_scale(q: Question) -> XlsRow:
+def _xls_scale(q: Question, lang: Language) -> XlsRow:
     low, high = q.scale
-    hint = f"{low} = {q.labels[0]}, {high} = {q.labels[-1]}" if q.labels else f"From {low} to {high}"
+    hint = f"{low} = {q.labels[0]}, {high} = {q.labels[-1]}" if q.labels else \
+        lang.gettext("From %(low)s to %(high)s") % {"low": low, "high": high}
     return XlsRow(f"select_one {_list_name(q)}", "likert", hint, _list_name(q))
 
 
-XLSFORM: dict[QuestionType, Callable[[Question], XlsRow]] = {
-    QuestionType.text: lambda q: XlsRow("text", "multiline"),
-    QuestionType.choice: lambda q: XlsRow(f"select_one {_list_name(q)}", list_name=_list_name(q)),
-    QuestionType.multi: lambda q: XlsRow(f"select_multiple {_list_name(q)}", list_name=_list_name(q)),
+XLSFORM: dict[QuestionType, Callable[[Question, Language], XlsRow]] = {
+    QuestionType.text: lambda q, lang: XlsRow("text", "multiline"),
+    QuestionType.choice: lambda q, lang: XlsRow(f"select_one {_list_name(q)}", list_name=_list_name(q)),
+    QuestionType.multi: lambda q, lang: XlsRow(f"select_multiple {_list_name(q)}", list_name=_list_name(q)),
     QuestionType.scale: _xls_scale,
-    QuestionType.yes_no: lambda q: XlsRow("select_one yes_no", list_name="yes_no"),
+    QuestionType.yes_no: lambda q, lang: XlsRow("select_one yes_no", list_name="yes_no"),
 }
 
 
-def xlsform(program: ProgramFile, survey: Survey) -> bytes:
-    """One survey as an XLSForm workbook (`survey`, `choices` and `settings` sheets)."""
+def _shown(q: Question, option: Option, lang: Language) -> str:
+    """What the respondent reads for an option, in the program's language: our Yes and No translated,
+    the team's own options as written."""
+    return lang.gettext(option.label) if q.type == QuestionType.yes_no else option.label
+
+
+def xlsform(program: ProgramFile, survey: Survey, lang: Language | None = None) -> bytes:
+    """One survey as an XLSForm workbook (`survey`, `choices` and `settings` sheets), our words in `lang`
+    (default: the program's language)."""
     from openpyxl import Workbook
+
+    lang = lang or program_language(program, None)
 
     book = Workbook()
     sheet = book.active
@@ -135,12 +146,12 @@ def xlsform(program: ProgramFile, survey: Survey) -> bytes:
         sheet.append(["note", "intro" if "intro" not in names else "intro-note", survey.intro, "", "", ""])
     listed: set[str] = set()
     for q in survey.questions:
-        row = XLSFORM[q.type](q)
+        row = XLSFORM[q.type](q, lang)
         sheet.append([row.type, q.id, q.text, row.hint, "yes" if q.required else "", row.appearance])
         if row.list_name and row.list_name not in listed:
             listed.add(row.list_name)
             for option in answer_options(q, program.goals):
-                choices.append([row.list_name, option.name, option.label])
+                choices.append([row.list_name, option.name, _shown(q, option, lang)])
     settings = book.create_sheet("settings")
     settings.append(["form_title", "form_id"])
     settings.append([survey.title, f"{program.program.id}-{survey.id}"])
@@ -172,15 +183,16 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _qualtrics_choices(tag: str) -> Callable[[Question, Sequence[Goal]], list[str]]:
-    def lines(q: Question, goals: Sequence[Goal]) -> list[str]:
-        return [tag, _one_line(q.text), "", "[[Choices]]", *(_one_line(o.label) for o in answer_options(q, goals))]
+def _qualtrics_choices(tag: str) -> Callable[[Question, Sequence[Goal], Language], list[str]]:
+    def lines(q: Question, goals: Sequence[Goal], lang: Language) -> list[str]:
+        return [tag, _one_line(q.text), "", "[[Choices]]",
+                *(_one_line(_shown(q, o, lang)) for o in answer_options(q, goals))]
 
     return lines
 
 
-QUALTRICS: dict[QuestionType, Callable[[Question, Sequence[Goal]], list[str]]] = {
-    QuestionType.text: lambda q, goals: ["[[Question:TE:Essay]]", _one_line(q.text)],
+QUALTRICS: dict[QuestionType, Callable[[Question, Sequence[Goal], Language], list[str]]] = {
+    QuestionType.text: lambda q, goals, lang: ["[[Question:TE:Essay]]", _one_line(q.text)],
     QuestionType.choice: _qualtrics_choices("[[Question:MC:SingleAnswer:Vertical]]"),
     QuestionType.multi: _qualtrics_choices("[[Question:MC:MultipleAnswer:Vertical]]"),
     QuestionType.scale: _qualtrics_choices("[[Question:MC:SingleAnswer:Horizontal]]"),
@@ -188,19 +200,21 @@ QUALTRICS: dict[QuestionType, Callable[[Question, Sequence[Goal]], list[str]]] =
 }
 
 
-def qualtrics(program: ProgramFile, survey: Survey) -> bytes:
+def qualtrics(program: ProgramFile, survey: Survey, lang: Language | None = None) -> bytes:
     """One survey in Qualtrics' Advanced Format TXT: a block of questions, each with its id.
 
     The format has no way to say that an answer is required: required questions say so in
-    their text, and 'Force response' is switched on in Qualtrics after the import.
+    their text (in `lang`, default the program's language), and 'Force response' is switched on
+    in Qualtrics after the import.
     """
+    lang = lang or program_language(program, None)
     out = ["[[AdvancedFormat]]", "", f"[[Block:{_one_line(survey.title)}]]", ""]
     if survey.intro:
         out += ["[[Question:Text]]", "[[ID:intro]]", _one_line(survey.intro), ""]
     for q in survey.questions:
-        lines = QUALTRICS[q.type](q, program.goals)
+        lines = QUALTRICS[q.type](q, program.goals, lang)
         if q.required:
-            lines[1] += " (required)"
+            lines[1] += " " + lang.gettext("(required)")
         out += [lines[0], f"[[ID:{q.id}]]", *lines[1:], ""]
     return ("\n".join(out).rstrip("\n") + "\n").encode("utf-8")
 
@@ -210,7 +224,7 @@ def qualtrics(program: ProgramFile, survey: Survey) -> bytes:
 EMAIL_COLUMN = "email"
 
 
-def csv_template(program: ProgramFile, survey: Survey) -> bytes:
+def csv_template(program: ProgramFile, survey: Survey, lang: Language | None = None) -> bytes:
     """A header row for typing answers in by hand: `email`, then one column per question id."""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow([EMAIL_COLUMN, *(q.id for q in survey.questions)])
@@ -222,7 +236,7 @@ class Format:
     """One export format: what it writes for a survey, and the file's extension."""
 
     extension: str
-    write: Callable[[ProgramFile, Survey], bytes]
+    write: Callable[[ProgramFile, Survey, Language | None], bytes]
 
 
 FORMATS: dict[str, Format] = {
@@ -232,14 +246,21 @@ FORMATS: dict[str, Format] = {
 }
 
 
-def export_surveys(program: ProgramFile, fmt: str) -> dict[str, bytes]:
-    """File name -> bytes: one file per survey of `program` in the format `fmt`."""
+def export_surveys(program: ProgramFile, fmt: str, lang: Language | None = None) -> dict[str, bytes]:
+    """File name -> bytes: one file per survey of `program` in the format `fmt`, our words in `lang`
+    (default: the program's language, without a team's own catalogue: pass `program_language(program,
+    project.root)` for that)."""
     chosen = FORMATS[fmt]
-    return {f"{s.id}{chosen.extension}": chosen.write(program, s) for s in program.surveys or []}
+    lang = lang or program_language(program, None)
+    return {f"{s.id}{chosen.extension}": chosen.write(program, s, lang) for s in program.surveys or []}
 
 
-def qr_svg(url: str, size: str = "28mm") -> Markup:
-    """A QR code of `url` for paper: an SVG image, inline, with the address as its text alternative.
+QR_ALT = N_("QR code of %(url)s")
+
+
+def qr_svg(url: str, size: str = "28mm", alt: str | None = None) -> Markup:
+    """A QR code of `url` for paper: an SVG image, inline, with the address as its text alternative
+    (`alt`: the template gives it in the program's language, `gettext(QR_ALT, url=url)`).
 
     The same URL always gives the same bytes.
     """
@@ -251,7 +272,7 @@ def qr_svg(url: str, size: str = "28mm") -> Markup:
     segno.make(url, error="m", micro=False).save(buffer, kind="svg", scale=4, border=2, xmldecl=False, nl=False)
     src = "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
     return Markup('<img class="qr" src="{}" alt="{}" style="width: {}; height: {};">').format(
-        src, f"QR code of {url}", size, size)
+        src, alt if alt is not None else QR_ALT % {"url": url}, size, size)
 
 
 __all__ = ["Option", "answer_options", "export_surveys", "FORMATS", "qr_svg", "slug", "OTHER_GOAL",

@@ -58,7 +58,7 @@ def render_drafts(project: Project, person: Any, partners: list[Any]) -> dict[st
     lang = program_language(pf, project.root)
     roles = lang.roles(program.roles, TYPES[program.type])
     values = {
-        **lang.template_functions(), "time": lang.time,
+        **lang.template_functions(), "time": lang.time, "lang": lang,
         "pf": pf, "program": program, "plan": project.plan, "roles": roles, "day": lang.day, "short": lang.short,
         "person": person, "role_label": getattr(roles, person.role),
         "partners": [p.name for p in partners], "partner_roles": [getattr(roles, p.role) for p in partners],

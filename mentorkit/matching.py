@@ -1,4 +1,4 @@
-"""Registrations + the program's criteria -> an optimal roster and a plain-English explanation of it.
+"""Registrations + the program's criteria -> an optimal roster and a plain explanation of it (in the program's language).
 
 The order of priorities is fixed: match as many mentees as the hard rules and the mentors' capacity
 allow, then the highest total score, then the order of the registrations. All three are folded into
@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import MentorkitError, Problem, ProgramError, RosterError
+from .i18n import ENGLISH, N_, Language
 from .model import REGISTRATION_COLUMNS, Criterion, MatchRule, ProgramType
 from .roster import Participant, read_roster
 from .suggest import closest
@@ -430,7 +431,7 @@ class _Kept:
 
 
 def _read_kept(kept: Sequence[Participant], file: str, mentors: Sequence[Registrant],
-               mentees: Sequence[Registrant]) -> tuple[list[_Kept], list[str]]:
+               mentees: Sequence[Registrant], lang: Language = ENGLISH) -> tuple[list[_Kept], list[str]]:
     """Kept groups (indices into mentors and mentees) and notes on people who did not register again."""
     by_email = {p.email.casefold(): ("mentor", i) for i, p in enumerate(mentors)}
     by_email.update({p.email.casefold(): ("mentee", i) for i, p in enumerate(mentees)})
@@ -440,9 +441,11 @@ def _read_kept(kept: Sequence[Participant], file: str, mentors: Sequence[Registr
     for person in kept:
         found = by_email.get(person.email.casefold())
         if found is None:
-            notes.append(f"{_md(person.name)} ({person.role} in {_md(person.group)}, line {person.row} of "
-                         f"{_md(file)}) is not in the registrations, so they are left out and their partners "
-                         "are free to be matched again.")
+            notes.append(lang.gettext("%(name)s (%(role)s in %(group)s, line %(line)s of %(file)s) is not in the "
+                                      "registrations, so they are left out and their partners are free to be "
+                                      "matched again.")
+                         % {"name": _md(person.name), "role": lang.gettext(person.role), "group": _md(person.group),
+                            "line": person.row, "file": _md(file)})
             continue
         role, index = found
         if role != person.role:
@@ -456,7 +459,8 @@ def _read_kept(kept: Sequence[Participant], file: str, mentors: Sequence[Registr
     out = []
     for group in groups.values():
         if not group.mentors:
-            notes.append(f"Nobody who leads {_md(group.name)} registered again, so its mentees were matched afresh.")
+            notes.append(lang.gettext("Nobody who leads %(group)s registered again, so its mentees were matched "
+                                      "afresh.") % {"group": _md(group.name)})
             continue
         out.append(group)
     return out, notes
@@ -466,7 +470,7 @@ def _read_kept(kept: Sequence[Participant], file: str, mentors: Sequence[Registr
 
 def match(people: Sequence[Registrant], criteria: Sequence[Criterion], *, capacity: int = 1, circles: bool = False,
           kept: Sequence[Participant] = (), kept_file: str | None = None,
-          source: str = "the registrations") -> Matches:
+          source: str | None = None, lang: Language = ENGLISH) -> Matches:
     """Pair mentees with mentors: most pairs first, then the best total score, ties in registration order.
 
     `kept` pairs (from an earlier roster) stay together and use up their mentor's places; `circles`
@@ -476,7 +480,8 @@ def match(people: Sequence[Registrant], criteria: Sequence[Criterion], *, capaci
     mentors = [p for p in people if p.role == "mentor"]
     mentees = [p for p in people if p.role == "mentee"]
     points, allowed = score_matrix(mentees, mentors, criteria)
-    groups_kept, notes = _read_kept(kept, kept_file or "the kept roster", mentors, mentees) if kept else ([], [])
+    groups_kept, notes = _read_kept(kept, kept_file or lang.gettext("the kept roster"), mentors, mentees, lang) \
+        if kept else ([], [])
 
     taken = [0] * len(mentors)
     free = np.ones(len(mentees), dtype=bool)
@@ -518,13 +523,14 @@ def match(people: Sequence[Registrant], criteria: Sequence[Criterion], *, capaci
     found.sort(key=lambda item: (item[0], item[1].name))
 
     placed = {e for g in groups_kept for e in g.mentees} | set(chosen)
-    unmatched = [Unmatched(mentees[e], _why_mentee(e, mentees, mentors, allowed, criteria, circles))
+    unmatched = [Unmatched(mentees[e], _why_mentee(e, mentees, mentors, allowed, criteria, circles, lang))
                  for e in range(len(mentees)) if e not in placed]
-    unmatched += [Unmatched(mentors[m], _why_mentor(m, mentees, mentors, allowed, criteria))
+    unmatched += [Unmatched(mentors[m], _why_mentor(m, mentees, mentors, allowed, criteria, lang))
                   for m in range(len(mentors)) if m not in busy]
     unmatched.sort(key=lambda u: u.person.line)
     return Matches(tuple(g for _, g in found), tuple(unmatched), criteria, capacity, circles, len(mentors),
-                   len(mentees), tuple(notes), source, kept_file)
+                   len(mentees), tuple(notes), source if source is not None else lang.gettext("the registrations"),
+                   kept_file)
 
 
 def _name(prefix: str, number: int, count: int) -> str:
@@ -546,19 +552,35 @@ def _blocked_by(mine: Registrant, others: Sequence[Registrant], criteria: Sequen
     return found
 
 
-def _rule_sentence(blocks: dict[str, list[str]], who: str, count: int) -> str:
+def _rule_sentence(blocks: dict[str, list[str]], who: str, count: int, lang: Language = ENGLISH) -> str:
+    """Why nobody on the other side could be paired with someone: `who` is 'mentor' or 'mentee'."""
     if len(blocks) == 1:
         label, values = next(iter(blocks.items()))
         answers = ", ".join(_md(v) for v in dict.fromkeys(values))
-        every = "the only" if count == 1 else "every"
-        return (f"{every} {who} gave the same answer for {_md(label)} ({answers}), and the programme never pairs "
-                "two people who share it")
-    rules = " or ".join(_md(label) for label in blocks)
-    return f"every {who} shares an answer with them under a hard rule ({rules}), so none could be paired with them"
+        if who == "mentor":
+            text = lang.ngettext("the only mentor gave the same answer for %(label)s (%(answers)s), and the programme "
+                                 "never pairs two people who share it",
+                                 "every mentor gave the same answer for %(label)s (%(answers)s), and the programme "
+                                 "never pairs two people who share it", count)
+        else:
+            text = lang.ngettext("the only mentee gave the same answer for %(label)s (%(answers)s), and the programme "
+                                 "never pairs two people who share it",
+                                 "every mentee gave the same answer for %(label)s (%(answers)s), and the programme "
+                                 "never pairs two people who share it", count)
+        return text % {"label": _md(label), "answers": answers}
+    labels = [_md(label) for label in blocks]
+    rules = lang.gettext("%(some)s or %(last)s") % {"some": ", ".join(labels[:-1]), "last": labels[-1]}
+    text = (lang.gettext("every mentor shares an answer with them under a hard rule (%(rules)s), so none could be "
+                         "paired with them") if who == "mentor" else
+            lang.gettext("every mentee shares an answer with them under a hard rule (%(rules)s), so none could be "
+                         "paired with them"))
+    return text % {"rules": rules}
 
 
-OVERRULED = ("left someone else without a partner, made the pairs fit less well overall, or passed over "
-             "someone who registered earlier")
+OVERRULED = N_("Giving them that place would have left someone else without a partner, made the pairs fit less "
+               "well overall, or passed over someone who registered earlier.")
+OVERRULED_ONE_OF = N_("Giving them one of those places would have left someone else without a partner, made the "
+                      "pairs fit less well overall, or passed over someone who registered earlier.")
 
 
 def _sentence(text: str) -> str:
@@ -566,36 +588,42 @@ def _sentence(text: str) -> str:
 
 
 def _why_mentee(e: int, mentees: Sequence[Registrant], mentors: Sequence[Registrant], allowed: np.ndarray,
-                criteria: Sequence[Criterion], circles: bool) -> str:
+                criteria: Sequence[Criterion], circles: bool, lang: Language = ENGLISH) -> str:
+    _ = lang.gettext
     if not mentors:
-        return "Nobody registered as a mentor."
+        return _("Nobody registered as a mentor.")
     possible = [mentors[int(m)] for m in np.flatnonzero(allowed[e])]
     if not possible:
-        return _sentence(_rule_sentence(_blocked_by(mentees[e], mentors, criteria), "mentor", len(mentors)))
-    place = "circle" if circles else "mentor"
+        return _sentence(_rule_sentence(_blocked_by(mentees[e], mentors, criteria), "mentor", len(mentors), lang))
     if len(possible) == 1:
-        return (f"No {place} place was left: the only mentor they could be paired with, {_names(possible)}, was "
-                f"full. Giving them that place would have {OVERRULED}.")
-    return (f"No {place} place was left: the {len(possible)} mentors they could be paired with "
-            f"({_names(possible)}) were all full. Giving them one of those places would have {OVERRULED}.")
+        full = (_("No circle place was left: the only mentor they could be paired with, %(names)s, was full.")
+                if circles else
+                _("No mentor place was left: the only mentor they could be paired with, %(names)s, was full."))
+        return full % {"names": _names(possible, lang=lang)} + " " + _(OVERRULED)
+    full = (_("No circle place was left: the %(count)s mentors they could be paired with (%(names)s) were all full.")
+            if circles else
+            _("No mentor place was left: the %(count)s mentors they could be paired with (%(names)s) were all full."))
+    return full % {"count": len(possible), "names": _names(possible, lang=lang)} + " " + _(OVERRULED_ONE_OF)
 
 
 def _why_mentor(m: int, mentees: Sequence[Registrant], mentors: Sequence[Registrant], allowed: np.ndarray,
-                criteria: Sequence[Criterion]) -> str:
+                criteria: Sequence[Criterion], lang: Language = ENGLISH) -> str:
+    _ = lang.gettext
     if not mentees:
-        return "Nobody registered as a mentee."
+        return _("Nobody registered as a mentee.")
     if not allowed[:, m].any():
-        return _sentence(_rule_sentence(_blocked_by(mentors[m], mentees, criteria), "mentee", len(mentees)))
-    fewer = (f"There were fewer mentees than mentors ({len(mentees)} and {len(mentors)}). "
-             if len(mentees) < len(mentors) else "")
-    return (f"{fewer}Every mentee who could be paired with them has a place with another mentor; moving one "
-            f"to them would have {OVERRULED}.")
+        return _sentence(_rule_sentence(_blocked_by(mentors[m], mentees, criteria), "mentee", len(mentees), lang))
+    fewer = (_("There were fewer mentees than mentors (%(mentees)s and %(mentors)s).")
+             % {"mentees": len(mentees), "mentors": len(mentors)} + " " if len(mentees) < len(mentors) else "")
+    return fewer + _("Every mentee who could be paired with them has a place with another mentor; moving one to "
+                     "them would have left someone else without a partner, made the pairs fit less well overall, "
+                     "or passed over someone who registered earlier.")
 
 
-def _names(people: Sequence[Registrant], most: int = 5) -> str:
+def _names(people: Sequence[Registrant], most: int = 5, lang: Language = ENGLISH) -> str:
     shown = [_md(p.name) for p in people[:most]]
     if len(people) > most:
-        shown.append(f"and {len(people) - most} more")
+        shown.append(lang.gettext("and %(count)s more") % {"count": len(people) - most})
     return ", ".join(shown)
 
 
@@ -622,128 +650,158 @@ def _md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
-def _num(value: float) -> str:
+def _num(value: float, lang: Language = ENGLISH) -> str:
     text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
+    return "0" if text in ("", "-0") else text if lang.content is None else lang.decimal(value)
 
 
-def _list(values: Sequence[str]) -> str:
+def _list(values: Sequence[str], lang: Language = ENGLISH) -> str:
     shown = [_md(v) for v in values]
     if len(shown) <= 1:
         return "".join(shown)
-    return ", ".join(shown[:-1]) + " and " + shown[-1]
+    return lang.gettext("%(some)s and %(last)s") % {"some": ", ".join(shown[:-1]), "last": shown[-1]}
 
 
-def _fit_line(fit: Fit, pair: Pair) -> str:
+def _fit_line(fit: Fit, pair: Pair, lang: Language = ENGLISH) -> str:
+    _ = lang.gettext
     c = fit.criterion
     label = _md(c.title[:1].upper() + c.title[1:])
     mentor, mentee = _md(pair.mentor.name), _md(pair.mentee.name)
     if c.rule == MatchRule.different:
         if fit.shared:
-            return (f"- {label}: both answered {_list(fit.shared)}. This breaks the hard rule; the pair was kept "
-                    "because it was already agreed.")
-        return f"- {label}: {_answers(fit, pair)}, so the hard rule is met."
-    head = f"- {label}: {_num(fit.points)} of {c.points}."
+            return "- " + _("%(label)s: both answered %(answers)s. This breaks the hard rule; the pair was kept "
+                            "because it was already agreed.") % {"label": label, "answers": _list(fit.shared, lang)}
+        return "- " + _("%(label)s: %(answers)s, so the hard rule is met.") % {
+            "label": label, "answers": _answers(fit, pair, lang)}
+    head = "- " + _("%(label)s: %(points)s of %(most)s.") % {"label": label, "points": _num(fit.points, lang),
+                                                             "most": c.points}
     if c.rule == MatchRule.same:
         if fit.shared:
-            return f"{head} Both answered {_list(fit.shared)}."
-        return f"{head} {_sentence(_answers(fit, pair))}"
+            return f"{head} " + _("Both answered %(answers)s.") % {"answers": _list(fit.shared, lang)}
+        return f"{head} {_sentence(_answers(fit, pair, lang))}"
     if not fit.mentee_values:
-        return f"{head} {mentee} did not say what they want here."
+        return f"{head} " + _("%(mentee)s did not say what they want here.") % {"mentee": mentee}
     if not fit.shared:
-        offered = _list(fit.mentor_values) or "nothing here"
-        return f"{head} {mentee} wants {_list(fit.mentee_values)}; {mentor} offers {offered}, so nothing matches."
+        offered = _list(fit.mentor_values, lang) or _("nothing here")
+        return f"{head} " + _("%(mentee)s wants %(wanted)s; %(mentor)s offers %(offered)s, so nothing matches.") % {
+            "mentee": mentee, "wanted": _list(fit.mentee_values, lang), "mentor": mentor, "offered": offered}
     if len(fit.shared) == len({_key(v) for v in fit.mentee_values}):
-        return f"{head} {mentor} offers everything {mentee} wants: {_list(fit.shared)}."
+        return f"{head} " + _("%(mentor)s offers everything %(mentee)s wants: %(shared)s.") % {
+            "mentor": mentor, "mentee": mentee, "shared": _list(fit.shared, lang)}
     missing = [v for v in fit.mentee_values if v not in fit.shared]
-    return f"{head} {mentor} offers {_list(fit.shared)}; {mentee} also wants {_list(missing)}."
+    return f"{head} " + _("%(mentor)s offers %(shared)s; %(mentee)s also wants %(missing)s.") % {
+        "mentor": mentor, "shared": _list(fit.shared, lang), "mentee": mentee, "missing": _list(missing, lang)}
 
 
-def _answers(fit: Fit, pair: Pair) -> str:
+def _answers(fit: Fit, pair: Pair, lang: Language = ENGLISH) -> str:
     """'different answers (Mo: A; Ann: B)', or 'neither answered'."""
+    _ = lang.gettext
     if not fit.mentor_values and not fit.mentee_values:
-        return "neither answered"
-    mentor = _list(fit.mentor_values) or "no answer"
-    mentee = _list(fit.mentee_values) or "no answer"
-    return f"different answers ({_md(pair.mentor.name)}: {mentor}; {_md(pair.mentee.name)}: {mentee})"
+        return _("neither answered")
+    mentor = _list(fit.mentor_values, lang) or _("no answer")
+    mentee = _list(fit.mentee_values, lang) or _("no answer")
+    return _("different answers (%(mentor)s: %(mentor_answer)s; %(mentee)s: %(mentee_answer)s)") % {
+        "mentor": _md(pair.mentor.name), "mentor_answer": mentor, "mentee": _md(pair.mentee.name),
+        "mentee_answer": mentee}
 
 
-def _criterion_line(c: Criterion) -> str:
+def _criterion_line(c: Criterion, lang: Language = ENGLISH) -> str:
     label = _md(c.title[:1].upper() + c.title[1:])
-    column = f"column `{c.id}`"
+    column = f"`{c.id}`"
     if c.rule == MatchRule.overlap:
-        return (f"- **{label}** ({column}, up to {c.points} {_points(c.points)}): the share of what the mentee "
-                "wants that the mentor offers.")
+        return "- " + lang.ngettext("**%(label)s** (column %(column)s, up to %(num)s point): the share of what the "
+                                    "mentee wants that the mentor offers.",
+                                    "**%(label)s** (column %(column)s, up to %(num)s points): the share of what the "
+                                    "mentee wants that the mentor offers.", c.points) % {
+            "label": label, "column": column, "num": c.points}
     if c.rule == MatchRule.same:
-        return f"- **{label}** ({column}, {c.points} {_points(c.points)}): scored when both give the same answer."
-    return (f"- **{label}** ({column}): a hard rule. Two people who give the same answer are never paired, "
-            "whatever else they have in common.")
+        return "- " + lang.ngettext("**%(label)s** (column %(column)s, %(num)s point): scored when both give the "
+                                    "same answer.",
+                                    "**%(label)s** (column %(column)s, %(num)s points): scored when both give the "
+                                    "same answer.", c.points) % {"label": label, "column": column, "num": c.points}
+    return "- " + lang.gettext("**%(label)s** (column %(column)s): a hard rule. Two people who give the same answer "
+                               "are never paired, whatever else they have in common.") % {
+        "label": label, "column": column}
 
 
-def _points(n: float) -> str:
-    return "point" if n == 1 else "points"
-
-
-def explanation(matches: Matches, title: str | None = None) -> str:
-    """The matching in plain Markdown for the programme team: criteria, every pair's scores, who is left and why."""
+def explanation(matches: Matches, title: str | None = None, lang: Language = ENGLISH) -> str:
+    """The matching in plain Markdown for the programme team: criteria, every pair's scores, who is left and
+    why, in `lang` (the program's language)."""
+    _ = lang.gettext
     m = matches
     placed = sum(len(g.pairs) for g in m.groups)
-    lines = ["# How the matches were made", ""]
+    lines = ["# " + _("How the matches were made"), ""]
     if title:
-        lines += [f"Programme: {_md(title)}.", ""]
-    lines.append(f"{m.mentors} {'mentor' if m.mentors == 1 else 'mentors'} and {m.mentees} "
-                 f"{'mentee' if m.mentees == 1 else 'mentees'} registered in {_md(m.source)}. "
-                 f"{placed} of {m.mentees} {'mentee has' if m.mentees == 1 else 'mentees have'} a mentor.")
-    places = ("one mentee" if m.capacity == 1 else f"up to {m.capacity} mentees") if not m.circles else \
-        f"a circle of up to {m.capacity} mentees"
-    lines += ["", f"Each mentor takes {places}. "
-              "The matching first puts together as many people as the hard rules and those places allow; among "
-              "all the ways of doing that, it picks the one with the highest total score. When two choices score "
-              "the same, whoever registered first goes first, so the same file always gives the same roster."]
+        lines += [_("Programme: %(title)s.") % {"title": _md(title)}, ""]
+    lines.append(" ".join([
+        lang.ngettext("%(num)s mentor and %(mentees)s registered in %(source)s.",
+                      "%(num)s mentors and %(mentees)s registered in %(source)s.", m.mentors)
+        % {"num": m.mentors, "source": _md(m.source),
+           "mentees": lang.ngettext("%(num)s mentee", "%(num)s mentees", m.mentees) % {"num": m.mentees}},
+        lang.ngettext("%(placed)s of %(num)s mentee has a mentor.", "%(placed)s of %(num)s mentees have a mentor.",
+                      m.mentees) % {"placed": placed, "num": m.mentees}]))
     if m.circles:
-        lines += ["", "Circles are kept even: no circle gets more than its fair share of mentees unless that is "
-                  "the only way to give everyone a place."]
+        places = lang.ngettext("Each mentor takes a circle of up to %(num)s mentee.",
+                               "Each mentor takes a circle of up to %(num)s mentees.", m.capacity)
+    elif m.capacity == 1:
+        places = _("Each mentor takes one mentee.")
+    else:
+        places = lang.ngettext("Each mentor takes up to %(num)s mentee.", "Each mentor takes up to %(num)s mentees.",
+                               m.capacity)
+    lines += ["", places % {"num": m.capacity} + " " + _(
+        "The matching first puts together as many people as the hard rules and those places allow; among "
+        "all the ways of doing that, it picks the one with the highest total score. When two choices score "
+        "the same, whoever registered first goes first, so the same file always gives the same roster.")]
+    if m.circles:
+        lines += ["", _("Circles are kept even: no circle gets more than its fair share of mentees unless that is "
+                        "the only way to give everyone a place.")]
     if m.kept_from:
-        lines += ["", f"Pairs already agreed in {_md(m.kept_from)} were kept as they are and use up their "
-                  "mentor's places."]
-    lines += ["", "## What the scores mean", ""]
-    lines += [_criterion_line(c) for c in m.criteria]
+        lines += ["", _("Pairs already agreed in %(file)s were kept as they are and use up their mentor's places.")
+                  % {"file": _md(m.kept_from)}]
+    lines += ["", "## " + _("What the scores mean"), ""]
+    lines += [_criterion_line(c, lang) for c in m.criteria]
     if m.most:
-        lines += ["", f"A pair can score at most {m.most} {_points(m.most)}."]
-    lines += ["", "## Circles" if m.circles else "## Pairs", ""]
+        lines += ["", lang.ngettext("A pair can score at most %(num)s point.", "A pair can score at most %(num)s points.",
+                                    m.most) % {"num": m.most}]
+    lines += ["", "## " + (_("Circles") if m.circles else _("Pairs")), ""]
     if not m.groups:
-        lines += ["Nobody could be matched.", ""]
+        lines += [_("Nobody could be matched."), ""]
     for group in m.groups:
-        lines += _group_lines(group, m)
+        lines += _group_lines(group, m, lang)
     if m.unmatched:
-        lines += ["## Not matched", ""]
+        lines += ["## " + _("Not matched"), ""]
         for u in m.unmatched:
-            lines.append(f"- **{_md(u.person.name)}** ({u.person.role}, line {u.person.line}): {u.reason}")
+            lines.append("- " + _("**%(name)s** (%(role)s, line %(line)s): %(reason)s") % {
+                "name": _md(u.person.name), "role": _(u.person.role), "line": u.person.line, "reason": u.reason})
         lines.append("")
     if m.notes:
-        lines += ["## Notes on the kept roster", ""]
+        lines += ["## " + _("Notes on the kept roster"), ""]
         lines += [f"- {note}" for note in m.notes]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _group_lines(group: Group, m: Matches) -> list[str]:
-    mentors = _list([group.mentor.name, *(c.name for c in group.co_mentors)])
+def _group_lines(group: Group, m: Matches, lang: Language = ENGLISH) -> list[str]:
+    _ = lang.gettext
+    mentors = _list([group.mentor.name, *(c.name for c in group.co_mentors)], lang)
     if m.circles or len(group.pairs) > 1 or group.co_mentors:
         total = sum(p.score for p in group.pairs)
-        count = f"{len(group.pairs)} {'mentee' if len(group.pairs) == 1 else 'mentees'}"
-        lines = [f"### {_md(group.name)}: led by {mentors}", "",
-                 f"{count}, {_num(total)} of {m.most * len(group.pairs)} points together.", ""]
+        lines = ["### " + _("%(group)s: led by %(mentors)s") % {"group": _md(group.name), "mentors": mentors}, "",
+                 lang.ngettext("%(num)s mentee, %(points)s of %(most)s points together.",
+                               "%(num)s mentees, %(points)s of %(most)s points together.", len(group.pairs))
+                 % {"num": len(group.pairs), "points": _num(total, lang), "most": m.most * len(group.pairs)}, ""]
         for pair in group.pairs:
-            note = " (kept as already agreed)" if pair.kept else " (new)" if group.kept else ""
-            lines += [f"#### {_md(pair.mentee.name)}: {_num(pair.score)} of {m.most} points{note}", ""]
-            lines += [_fit_line(f, pair) for f in pair.fits] + [""]
+            note = " " + _("(kept as already agreed)") if pair.kept else " " + _("(new)") if group.kept else ""
+            lines += ["#### " + _("%(mentee)s: %(points)s of %(most)s points") % {
+                "mentee": _md(pair.mentee.name), "points": _num(pair.score, lang), "most": m.most} + note, ""]
+            lines += [_fit_line(f, pair, lang) for f in pair.fits] + [""]
         return lines
     pair = group.pairs[0]
-    kept = " Kept as already agreed." if pair.kept else ""
-    return [f"### {_md(group.name)}: {mentors} and {_md(pair.mentee.name)}", "",
-            f"Score: {_num(pair.score)} of {m.most} points.{kept}", "",
-            *(_fit_line(f, pair) for f in pair.fits), ""]
+    kept = " " + _("Kept as already agreed.") if pair.kept else ""
+    return ["### " + _("%(group)s: %(mentors)s and %(mentee)s") % {"group": _md(group.name), "mentors": mentors,
+                                                                  "mentee": _md(pair.mentee.name)}, "",
+            _("Score: %(points)s of %(most)s points.") % {"points": _num(pair.score, lang), "most": m.most} + kept, "",
+            *(_fit_line(f, pair, lang) for f in pair.fits), ""]
 
 
 # --- files --------------------------------------------------------------------------------
@@ -751,10 +809,12 @@ def _group_lines(group: Group, m: Matches) -> list[str]:
 def match_files(registrations: str | Path, program: str | Path = "program.yml", *,
                 keep: str | Path | None = None) -> MatchResult:
     """Load the program, read the registrations (and a roster to keep), match, and prepare both outputs."""
+    from .i18n import program_language
     from .project import load_program
 
     project = load_program(program)
     pf = project.program
+    lang = program_language(pf, project.root)
     criteria = pf.matching.scored
     if not criteria:
         raise ProgramError([project.located.problem(("matching", "criteria"), "no criterion has an id and a rule, "
@@ -766,9 +826,9 @@ def match_files(registrations: str | Path, program: str | Path = "program.yml", 
     circles = pf.program.type == ProgramType.group
     capacity = pf.matching.capacity or (pf.program.group.size if circles and pf.program.group else 1)
     matches = match(people, criteria, capacity=capacity, circles=circles, kept=kept,
-                    kept_file=str(keep) if keep is not None else None, source=str(registrations))
+                    kept_file=str(keep) if keep is not None else None, source=str(registrations), lang=lang)
     inputs = tuple(Path(p) for p in (registrations, program, keep) if p is not None)
-    return MatchResult(matches, roster_csv(matches), explanation(matches, pf.program.title), inputs)
+    return MatchResult(matches, roster_csv(matches), explanation(matches, pf.program.title, lang), inputs)
 
 
 def save(result: MatchResult, roster: Path, explain: Path | None = None) -> list[Path]:

@@ -296,8 +296,8 @@ def change_chart(text: str, before: float, after: float, low: int, high: int, co
     _ = lang.gettext
     def draw(axes: Any) -> None:
         axes.plot([before, after], [0, 0], color="#9aa0ac", linewidth=2, zorder=1)
-        axes.scatter([before], [0], s=60, color="#9aa0ac", zorder=2, label=_("midpoint: %(mean)s") % {"mean": _fmt(before)})
-        axes.scatter([after], [0], s=60, color=colour, zorder=3, label=_("end: %(mean)s") % {"mean": _fmt(after)})
+        axes.scatter([before], [0], s=60, color="#9aa0ac", zorder=2, label=_("midpoint: %(mean)s") % {"mean": _fmt(before, lang)})
+        axes.scatter([after], [0], s=60, color=colour, zorder=3, label=_("end: %(mean)s") % {"mean": _fmt(after, lang)})
         axes.set_xlim(low - 0.5, high + 0.5)
         axes.set_xticks(list(range(low, high + 1)) if high - low <= 10 else list(range(low, high + 1, 2)))
         axes.set_yticks([])
@@ -306,26 +306,28 @@ def change_chart(text: str, before: float, after: float, low: int, high: int, co
         axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
 
     alt = _("Dot chart of the mean answer to '%(text)s' on its scale of %(low)s to %(high)s: %(before)s at the "
-            "midpoint, %(after)s at the end.") % {"text": text, "low": low, "high": high, "before": _fmt(before),
-                                                  "after": _fmt(after)}
-    return Chart(_svg(draw, 1.25), alt, [(_("Midpoint"), _fmt(before)), (_("End"), _fmt(after))])
+            "midpoint, %(after)s at the end.") % {"text": text, "low": low, "high": high, "before": _fmt(before, lang),
+                                                  "after": _fmt(after, lang)}
+    return Chart(_svg(draw, 1.25), alt, [(_("Midpoint"), _fmt(before, lang)), (_("End"), _fmt(after, lang))])
 
 
 # --- HTML and PDF ----------------------------------------------------------------------------
 
-def _fmt(value: float | None) -> str:
+def _fmt(value: float | None, lang: Language = ENGLISH) -> str:
     if value is None:
         return "-"
-    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    if value == int(value):
+        return str(int(value))
+    return lang.decimal(value) if lang.content is not None else f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def _question_view(q: Question, fig: dict[str, Any], goals: Sequence[Goal], colour: str,
                    lang: Language = ENGLISH) -> dict[str, Any]:
-    _, n_ = lang.gettext, lang.ngettext
+    _ = lang.gettext
     view: dict[str, Any] = {"id": q.id, "text": q.text, "type": q.type.value, "n": fig["n"], "chart": None,
                             "summary": "", "quotes": fig.get("quotes"), "stacked": False}
     if q.type == QuestionType.text:
-        view["summary"] = n_("%(num)s written answer", "%(num)s written answers", fig["n"]) % {"num": fig["n"]}
+        view["summary"] = lang.ngettext("%(num)s written answer", "%(num)s written answers", fig["n"]) % {"num": fig["n"]}
         return view
     labels = {o.key: o.label for o in answer_options(q, goals)}
     labels[OTHER_GOAL] = _(OTHER_GOAL_LABEL)
@@ -339,9 +341,9 @@ def _question_view(q: Question, fig: dict[str, Any], goals: Sequence[Goal], colo
         ends = f" ({low} = {q.labels[0]}, {high} = {q.labels[-1]})" if q.labels else ""
         view["summary"] = _("%(num)s answers on a scale of %(low)s to %(high)s%(ends)s: mean %(mean)s, median "
                             "%(median)s") % {"num": fig["n"], "low": low, "high": high, "ends": ends,
-                                             "mean": _fmt(fig["mean"]), "median": _fmt(fig["median"])}
+                                             "mean": _fmt(fig["mean"], lang), "median": _fmt(fig["median"], lang)}
     else:
-        view["summary"] = n_("%(num)s answer", "%(num)s answers", fig["n"]) % {"num": fig["n"]}
+        view["summary"] = lang.ngettext("%(num)s answer", "%(num)s answers", fig["n"]) % {"num": fig["n"]}
         if q.type == QuestionType.multi:
             view["summary"] += " " + _("(several could be ticked)")
     view["stacked"] = max(map(len, shown), default=0) > 24
@@ -367,7 +369,7 @@ def _role_rows(q: Question, survey_fig: dict[str, Any], goals: Sequence[Goal], l
         if fig.get("suppressed"):
             value = _("too few answers to show")
         elif q.type == QuestionType.scale:
-            value = _("mean %(mean)s, median %(median)s") % {"mean": _fmt(fig["mean"]), "median": _fmt(fig["median"])}
+            value = _("mean %(mean)s, median %(median)s") % {"mean": _fmt(fig["mean"], lang), "median": _fmt(fig["median"], lang)}
         elif q.type == QuestionType.text:
             value = _("%(num)s written") % {"num": fig["n"]}
         else:
@@ -414,10 +416,10 @@ def html_context(program: ProgramFile, report: Report, lang: Language = ENGLISH)
                     change_view["charts"].append(change_chart(c["text"], c["before"]["mean"], c["after"]["mean"],
                                                               *scales[qid], colour, lang))
                 moved = (_("%(num)s answered both: mean change %(change)s; %(up)s up, %(same)s the same, %(down)s "
-                           "down") % {"num": paired["n"], "change": f"{paired['mean_change']:+.2f}",
+                           "down") % {"num": paired["n"], "change": lang.decimal(paired['mean_change'], sign=True),
                                       "up": paired["up"], "same": paired["same"], "down": paired["down"]}
                          if paired["n"] else _("nobody answered both"))
-                change_view["rows"].append((c["text"], _fmt(c["before"]["mean"]), _fmt(c["after"]["mean"]), moved))
+                change_view["rows"].append((c["text"], _fmt(c["before"]["mean"], lang), _fmt(c["after"]["mean"], lang), moved))
             else:
                 moved = (_("%(num)s answered both: %(yes)s changed to yes, %(no)s to no")
                          % {"num": paired["n"], "yes": paired["became_yes"], "no": paired["became_no"]}
@@ -440,7 +442,7 @@ def html_context(program: ProgramFile, report: Report, lang: Language = ENGLISH)
     for sid, survey_fig in data["surveys"].items():
         for fig in survey_fig["questions"].values():
             if fig["type"] == "scale" and fig["n"]:
-                result = _("mean %(mean)s") % {"mean": _fmt(fig["mean"])}
+                result = _("mean %(mean)s") % {"mean": _fmt(fig["mean"], lang)}
             elif fig["type"] == "yes-no" and fig["n"]:
                 result = _("%(share)s yes") % {"share": _percent(fig["counts"]["yes"], fig["n"])}
             else:
@@ -462,10 +464,13 @@ def html_context(program: ProgramFile, report: Report, lang: Language = ENGLISH)
 def render_html(program: ProgramFile, report: Report, project_root: Path | None = None) -> str:
     """The report as one self-contained HTML page (charts inline) that also prints well."""
     from .i18n import program_language
+    from .printing import page_of_css
     from .templating import environment
 
     lang = program_language(program, project_root)
     values = {**html_context(program, report, lang), **lang.template_functions(),
+              "page_of": page_of_css(lang.gettext("Page %(page)s of %(pages)s")),
+              "running_title": page_of_css(lang.gettext("Impact report")),
               "period": lang.gettext("%(starts)s to %(ends)s") % {"starts": lang.long(program.program.starts),
                                                                   "ends": lang.long(program.program.last_day)}}
     return environment(project_root).get_template("report/report.html.j2").render(values)

@@ -226,7 +226,8 @@ def _survey_tasks(plan: Plan, working: Callable[..., date], lang: Language = ENG
 
 
 def _plural(label: str, lang: Language = ENGLISH) -> str:
-    return label.lower() if label.lower().endswith("s") else lang.plural(label.lower())
+    many = label if label.lower().endswith("s") else lang.plural(label)
+    return many if lang.content == "de" else many.lower()  # German nouns keep their capitals
 
 
 RUNBOOK_PDF = "team/runbook.pdf"
