@@ -383,11 +383,12 @@ def export_surveys(program: Path, fmt: str, out: Path | None) -> None:
       mentorkit surveys export --to csv -o answers
     """
     from .exports import export_surveys as export
+    from .i18n import program_language
     from .output import staged, write_files
     from .project import load_program
 
     project = load_program(program)
-    files = export(project.program, fmt)
+    files = export(project.program, fmt, program_language(project.program, project.root))  # a team's .po too
     target = out or Path(f"surveys-{fmt}")
     with staged(target, project.root) as stage:
         write_files(stage, files)

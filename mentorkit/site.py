@@ -222,7 +222,10 @@ def mkdocs_config(project: Project, pages: dict[str, str], logo: str | None) -> 
         "extra_css": ["assets/mentorkit.css"],
         "extra_javascript": ["assets/mentorkit.js", "assets/scorm.js"],
         "plugins": ["search"],
-        "markdown_extensions": list(MARKDOWN_EXTENSIONS),
+        # the heading anchors' title in the program's language (the engine's default is English)
+        "markdown_extensions": [{"toc": {"permalink": True, "permalink_title": _("Permanent link")}}
+                                if ext == {"toc": {"permalink": True}} else ext for ext in MARKDOWN_EXTENSIONS],
+        "extra": {"generator": False},  # the theme's "Made with Material for MkDocs" is English in every language
         "validation": {"links": {"not_found": "warn", "anchors": "warn", "unrecognized_links": "warn"},
                        "nav": {"omitted_files": "warn", "not_found": "warn"}},
         "nav": nav,
