@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 import os
 import queue
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
@@ -59,13 +60,41 @@ def render(unit: Unit) -> Rendered:
     # the join compresses the whole once (a form piece embeds a whole font: compressing it in every
     # piece took a third of the rendering)
     options = {"pdf_forms": unit.forms, **PDF_OPTIONS, "uncompressed_pdf": unit.joined}
+    html, styles = _styles_apart(unit.html)
     try:
-        document = HTML(string=unit.html, base_url=unit.base_url,
-                        url_fetcher=make_fetcher([Path(r) for r in unit.roots])).render(**options)
+        sheets = [_stylesheet(text, unit.base_url, unit.roots) for text in styles]
+        document = HTML(string=html, base_url=unit.base_url,
+                        url_fetcher=make_fetcher([Path(r) for r in unit.roots])).render(stylesheets=sheets, **options)
     except FatalURLFetchingError as exc:
         raise FetchError(f"{unit.label}: {exc}") from None
     anchors = {name: i for i, page in reversed(list(enumerate(document.pages))) for name in page.anchors}
     return Rendered(document.write_pdf(**options), len(document.pages), dict(sorted(anchors.items())))
+
+
+_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+
+
+def _styles_apart(html: str) -> tuple[str, list[str]]:
+    """The HTML without the `<style>` elements of its head, and their texts in order. Every piece
+    of a document, and every document of a build, carries the same print stylesheet: parsed once
+    per worker (`_stylesheet`) instead of once per unit, it lays out to the very same PDF."""
+    end = html.find("</head>")
+    if end < 0:
+        return html, []
+    head = html[:end]
+    return _STYLE.sub("", head) + html[end:], _STYLE.findall(head)
+
+
+@functools.lru_cache(maxsize=64)
+def _stylesheet(text: str, base_url: str, roots: tuple[str, ...]) -> Any:
+    """A stylesheet parsed by WeasyPrint (its public `CSS`, given to `render` as a user stylesheet:
+    mentorkit's print HTML links no other stylesheet and marks nothing !important, so the cascade is
+    the same as in the head), kept for the next unit that uses it."""
+    from weasyprint import CSS
+
+    from .fetch import make_fetcher
+
+    return CSS(string=text, base_url=base_url, url_fetcher=make_fetcher([Path(r) for r in roots]))
 
 
 def _relay(outer: Future[Any], inner: Future[Any]) -> None:
