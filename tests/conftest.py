@@ -128,13 +128,25 @@ def context_of(project: Any, docs: list[Any] | None = None) -> Any:
                       documents(project.program) if docs is None else docs)
 
 
-def render_documents(project: Any, docs: list[Any], jobs: int | None = None) -> dict[str, bytes]:
-    """The PDFs of `docs`, as a build makes them (without its cache)."""
+def render_documents(project: Any, docs: list[Any], jobs: int | None = None, cache: Any = None) -> dict[str, bytes]:
+    """The PDFs of `docs`, as a build makes them (without its cache, unless `cache` is given: a
+    mentorkit.cache.Cache whose pieces are reused, which gives the very same bytes)."""
     from mentorkit import printing
     from mentorkit.workers import Pool
 
     with Pool(jobs) as pool:
-        return printing.render(project, context_of(project, docs), pool=pool)
+        return printing.render(project, context_of(project, docs), pool=pool, cache=cache)
+
+
+@pytest.fixture(scope="session")
+def reference_pdfs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[str, bytes]]:
+    """The reference program (a copy, loaded) and all its PDFs as a build makes them (without its
+    cache, two jobs), laid out once for the files that only read them. Read only."""
+    from mentorkit.plan import documents
+    from mentorkit.project import load_program
+
+    project = load_program(copy_reference(tmp_path_factory.mktemp("reference-pdfs")))
+    return project, render_documents(project, documents(project.program), jobs=2)
 
 
 def render_pages(project: Any) -> dict[str, str]:

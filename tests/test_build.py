@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -24,6 +25,43 @@ pytestmark = pytest.mark.slow
 def digest(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def offline_build(tmp_path_factory) -> tuple[Path, Path, list[object]]:
+    """The reference program built into site/ from a fresh folder (nothing cached) with every
+    connection but to this machine, and every name lookup, refused. The folder it was built in, a
+    copy of that folder as the build left it (read only), and the connections tried."""
+    folder = tmp_path_factory.mktemp("offline")
+    attempts: list[object] = []
+    real_connect = socket.socket.connect
+
+    def guarded(self, address):  # type: ignore[no-untyped-def]
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if host not in ("127.0.0.1", "::1", "localhost") and not str(host).startswith("/"):
+            attempts.append(address)
+            raise OSError("network disabled in this test")
+        return real_connect(self, address)
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(socket.socket, "connect", guarded)
+        monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: (_ for _ in ()).throw(OSError("no DNS")))
+        program = copy_reference(folder)
+        build(program, folder / "site", jobs=1)
+    kept = folder.with_name(f"{folder.name}-as-built")
+    shutil.copytree(folder, kept, symlinks=True)
+    return folder, kept, attempts
+
+
+@pytest.fixture
+def built(offline_build) -> Path:
+    """The program.yml of a folder just as `build(program, folder / "site", jobs=1)` of the
+    reference left it (its files, the output in site/, the cache), in the folder it was built in
+    (the cache's PDFs are kept for that folder): put back before each test that uses it."""
+    folder, kept, _ = offline_build
+    shutil.rmtree(folder)
+    shutil.copytree(kept, folder, symlinks=True)
+    return folder / "program.yml"
 
 
 @pytest.mark.parametrize("engine", ["material", "zensical"])
@@ -53,53 +91,53 @@ def test_source_date_epoch_sets_the_dates(tmp_path, monkeypatch):
     assert "<lastmod>2027-01-15</lastmod>" in (tmp_path / "site" / "sitemap.xml").read_text()
 
 
-def test_killed_build_leaves_previous_output_byte_identical(tmp_path):
-    program = copy_reference(tmp_path)
-    out = tmp_path / "site"
-    build(program, out, jobs=1)
+def test_killed_build_leaves_previous_output_byte_identical(built):
+    program = built
+    folder = program.parent
+    out = folder / "site"
     before = digest(out)
     program.write_text(program.read_text().replace("Reverse Mentoring Programme 2027", "Changed title"))
     proc = subprocess.Popen([sys.executable, "-m", "mentorkit", "build", str(program), "-o", str(out), "-j", "1"],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not list(tmp_path.glob(".mentorkit-staging-site-*")):
+    while time.monotonic() < deadline and not list(folder.glob(".mentorkit-staging-site-*")):
         time.sleep(0.02)
-    assert list(tmp_path.glob(".mentorkit-staging-site-*")), "the build never started writing"
+    assert list(folder.glob(".mentorkit-staging-site-*")), "the build never started writing"
     time.sleep(0.3)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert digest(out) == before
     build(program, out, jobs=1)  # the next build cleans up and succeeds
     assert "Changed title" in (out / "index.html").read_text()
-    assert not list(tmp_path.glob(".mentorkit-staging-*"))
+    assert not list(folder.glob(".mentorkit-staging-*"))
 
 
-def test_failed_build_writes_nothing(tmp_path):
-    program = copy_reference(tmp_path)
-    build(program, tmp_path / "site", jobs=1)
-    before = digest(tmp_path / "site")
-    (tmp_path / "templates" / "site").mkdir(parents=True)
-    (tmp_path / "templates" / "site" / "faq.md.j2").write_text("{{ no_such_variable }}")
+def test_failed_build_writes_nothing(built):
+    program = built
+    folder = program.parent
+    before = digest(folder / "site")
+    (folder / "templates" / "site").mkdir(parents=True)
+    (folder / "templates" / "site" / "faq.md.j2").write_text("{{ no_such_variable }}")
     from jinja2 import UndefinedError
 
     with pytest.raises(UndefinedError):
-        build(program, tmp_path / "site", jobs=1)
-    assert digest(tmp_path / "site") == before
+        build(program, folder / "site", jobs=1)
+    assert digest(folder / "site") == before
     assert MARKER in before
 
 
-def test_site_error_in_a_parallel_build_reports_and_keeps_the_old_output(tmp_path):
-    program = copy_reference(tmp_path)
-    build(program, tmp_path / "site", jobs=2)
-    before = digest(tmp_path / "site")
-    charter = tmp_path / "content" / "charter.md"
+def test_site_error_in_a_parallel_build_reports_and_keeps_the_old_output(built):
+    program = built  # the same output and cache for any number of jobs
+    folder = program.parent
+    before = digest(folder / "site")
+    charter = folder / "content" / "charter.md"
     charter.write_text(charter.read_text() + "\nSee [the missing page](missing.md).\n")
     for engine, said in (("material", "pages/charter.md.*missing.md"),
                          ("zensical", "page does not exist; at pages/charter.md:17:24")):
         with pytest.raises(OutputError, match=rf"could not be built \({engine}\): .*{said}"):
-            build(program, tmp_path / "site", jobs=2, engine=engine)  # the engine runs in its own process
-        assert digest(tmp_path / "site") == before
-        assert not list(tmp_path.glob(".mentorkit-staging-*"))
+            build(program, folder / "site", jobs=2, engine=engine)  # the engine runs in its own process
+        assert digest(folder / "site") == before
+        assert not list(folder.glob(".mentorkit-staging-*"))
 
 
 def test_rebuilds_in_one_process_match_a_clean_build(tmp_path, monkeypatch):
@@ -117,33 +155,19 @@ def test_rebuilds_in_one_process_match_a_clean_build(tmp_path, monkeypatch):
     assert digest(tmp_path / "preview") == digest(tmp_path / "clean")
 
 
-def test_no_network_during_a_build(tmp_path, monkeypatch):
-    attempts: list[object] = []
-    real_connect = socket.socket.connect
-
-    def guarded(self, address):  # type: ignore[no-untyped-def]
-        host = address[0] if isinstance(address, tuple) else str(address)
-        if host not in ("127.0.0.1", "::1", "localhost") and not str(host).startswith("/"):
-            attempts.append(address)
-            raise OSError("network disabled in this test")
-        return real_connect(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", guarded)
-    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: (_ for _ in ()).throw(OSError("no DNS")))
-    program = copy_reference(tmp_path)
-    build(program, tmp_path / "site", jobs=1)
+def test_no_network_during_a_build(offline_build):
+    _, kept, attempts = offline_build  # a build from nothing: WeasyPrint and the engine ran
     assert attempts == []
-    for html_file in (tmp_path / "site").rglob("*.html"):
+    for html_file in (kept / "site").rglob("*.html"):
         text = html_file.read_text()
         assert "fonts.googleapis.com" not in text and "cdn.jsdelivr" not in text and "unpkg.com" not in text
 
 
-def test_calendar_is_valid_and_stable(tmp_path):
+def test_calendar_is_valid_and_stable(offline_build):
     from icalendar import Calendar
 
-    program = copy_reference(tmp_path)
-    build(program, tmp_path / "site", jobs=1)
-    raw = (tmp_path / "site" / "calendar.ics").read_bytes()
+    _, kept, _ = offline_build
+    raw = (kept / "site" / "calendar.ics").read_bytes()
     cal = Calendar.from_ical(raw)
     assert cal["METHOD"] == "PUBLISH" and cal["VERSION"] == "2.0" and "PRODID" in cal
     events = list(cal.walk("VEVENT"))
@@ -158,8 +182,8 @@ def test_calendar_is_valid_and_stable(tmp_path):
     assert b"\r\n" in raw and all(len(line) <= 75 for line in raw.split(b"\r\n"))
 
 
-def test_serve_binds_loopback_and_refuses_traversal(tmp_path):
-    program = copy_reference(tmp_path)
+def test_serve_binds_loopback_and_refuses_traversal(built):
+    program = built  # its first preview comes from the cache; the edit below is built again
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

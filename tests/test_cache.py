@@ -43,11 +43,40 @@ def _counting(monkeypatch) -> tuple[list[tuple[str, str]], list[str]]:
     return rendered, engines_started
 
 
-def test_cache_never_changes_the_output(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def first_build(tmp_path_factory) -> tuple[Path, Path, list[tuple[str, str]], list[str]]:
+    """The reference program built into cached/ from a fresh folder (nothing cached) with
+    SOURCE_DATE_EPOCH=1800000000, jobs=1, counting what was laid out and the engines started
+    (`_counting`). The folder it was built in, a copy of it as the build left it (read only), and
+    the counts."""
+    folder = tmp_path_factory.mktemp("first")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+        program = copy_reference(folder)
+        rendered, started = _counting(monkeypatch)
+        build(program, folder / "cached", jobs=1)
+    kept = folder.with_name(f"{folder.name}-as-built")
+    shutil.copytree(folder, kept, symlinks=True)
+    return folder, kept, rendered, started
+
+
+@pytest.fixture
+def built(first_build) -> Path:
+    """The program.yml of a folder just as `first_build` left it, in the folder it was built in
+    (the cache keeps PDFs for that folder): put back before each test that uses it. The same as
+    `build(program, folder / "cached", jobs=1)` of the reference with SOURCE_DATE_EPOCH=1800000000
+    from nothing."""
+    folder, kept, _, _ = first_build
+    shutil.rmtree(folder)
+    shutil.copytree(kept, folder, symlinks=True)
+    return folder / "program.yml"
+
+
+def test_cache_never_changes_the_output(built, first_build, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
-    program = copy_reference(tmp_path)
-    rendered, started = _counting(monkeypatch)
-    build(program, tmp_path / "cached", jobs=1)
+    program = built
+    folder = program.parent
+    _, _, rendered, started = first_build  # build(program, folder / "cached", jobs=1), from nothing
     # every piece laid out once, however many PDFs hold it: each single document's body (shared
     # with the workbooks), the workbooks' own sections (one set per role), the covers, the overlays
     project = load_program(program)
@@ -62,35 +91,35 @@ def test_cache_never_changes_the_output(tmp_path, monkeypatch):
     assert sorted(label for label in labels if label.endswith("(cover)")) == [
         "handbook.pdf (cover)", "workbook-mentee.pdf (cover)", "workbook-mentor.pdf (cover)"]
     assert started == ["material"]
-    rendered.clear(), started.clear()
-    assert build(program, tmp_path / "cached", jobs=1).cached
+    rendered, started = _counting(monkeypatch)
+    assert build(program, folder / "cached", jobs=1).cached
     assert rendered == [] and started == [], "a no-op rebuild rendered again"
-    assert same_as_clean(program, tmp_path / "cached")
+    assert same_as_clean(program, folder / "cached")
 
     program.write_text(program.read_text().replace("Have you met as often as you agreed?",
                                                    "Have you met as often as you planned?"))
     rendered.clear(), started.clear()
-    build(program, tmp_path / "cached", jobs=1)
+    build(program, folder / "cached", jobs=1)
     # the question is in its survey's piece, in the workbooks' surveys (one piece that both roles
     # share: the surveys run on there) and in the handbook's chapter that shows the surveys: only
     # those three are laid out again; the site shows the question, so the engine builds it again
     assert sorted(label for label, _ in rendered) == ["#chapter-measuring", "#survey-midpoint", "#surveys"]
     assert started == ["material"]
-    assert same_as_clean(program, tmp_path / "cached")
-    assert "as you planned" in (tmp_path / "cached" / "surveys.html").read_text()
+    assert same_as_clean(program, folder / "cached")
+    assert "as you planned" in (folder / "cached" / "surveys.html").read_text()
     for name in ("survey-midpoint.pdf", "workbook-mentor.pdf", "handbook.pdf"):
-        assert "as you planned" in "".join(p.extract_text() for p in PdfReader(tmp_path / "cached" / "print" / name).pages)
+        assert "as you planned" in "".join(p.extract_text() for p in PdfReader(folder / "cached" / "print" / name).pages)
 
 
-def test_a_change_to_the_pdfs_only_reuses_the_site(tmp_path, monkeypatch):
-    program = copy_reference(tmp_path)
+def test_a_change_to_the_pdfs_only_reuses_the_site(built, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")  # as `built` was built
+    program = built  # build(program, folder / "cached", jobs=1) of the reference, from nothing
+    folder = program.parent
     rendered, started = _counting(monkeypatch)
-    build(program, tmp_path / "site", jobs=1)
     program.write_text(program.read_text().replace("paper: A4", "paper: letter"))  # the PDFs change, not the site
-    started.clear()
-    build(program, tmp_path / "site", jobs=1)
+    build(program, folder / "cached", jobs=1)
     assert started == []
-    assert same_as_clean(program, tmp_path / "site")
+    assert same_as_clean(program, folder / "cached")
 
 
 def test_the_cache_folder_keeps_a_programs_git_repository_clean(tmp_path):
@@ -104,23 +133,26 @@ def test_the_cache_folder_keeps_a_programs_git_repository_clean(tmp_path):
     assert [line for line in status if ".mentorkit-cache" in line] == []
 
 
-def test_no_cache_reads_and_writes_nothing(tmp_path, monkeypatch):
+def test_no_cache_reads_and_writes_nothing(built, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
-    program = copy_reference(tmp_path)
-    build(program, tmp_path / "a", jobs=1, use_cache=False)
-    assert not (tmp_path / ".mentorkit-cache").exists()
-    build(program, tmp_path / "b", jobs=1)
+    program = built  # the reference built from nothing with the cache, its cache set aside until `a` is built
+    folder = program.parent
+    aside = tmp_path / "cache-set-aside"
+    os.rename(folder / ".mentorkit-cache", aside)
+    build(program, folder / "a", jobs=1, use_cache=False)
+    assert not (folder / ".mentorkit-cache").exists()
+    os.rename(aside, folder / ".mentorkit-cache")  # as build(program, folder / "b", jobs=1) would leave it
     # every entry damaged: a build without the cache does not even look
-    for entry in (tmp_path / ".mentorkit-cache").rglob("*"):
+    for entry in (folder / ".mentorkit-cache").rglob("*"):
         if entry.is_file() and entry.name != ".gitignore":
             entry.write_bytes(b"damaged")
-    before = {p: p.stat().st_mtime_ns for p in (tmp_path / ".mentorkit-cache").rglob("*")}
-    assert not build(program, tmp_path / "c", jobs=1, use_cache=False).cached
-    assert {p: p.stat().st_mtime_ns for p in (tmp_path / ".mentorkit-cache").rglob("*")} == before
-    assert digest(tmp_path / "a") == digest(tmp_path / "c")
+    before = {p: p.stat().st_mtime_ns for p in (folder / ".mentorkit-cache").rglob("*")}
+    assert not build(program, folder / "c", jobs=1, use_cache=False).cached
+    assert {p: p.stat().st_mtime_ns for p in (folder / ".mentorkit-cache").rglob("*")} == before
+    assert digest(folder / "a") == digest(folder / "c")
     # and a build with the cache takes damaged entries as misses
-    assert not build(program, tmp_path / "d", jobs=1).cached
-    assert digest(tmp_path / "a") == digest(tmp_path / "d")
+    assert not build(program, folder / "d", jobs=1).cached
+    assert digest(folder / "a") == digest(folder / "d")
 
 
 def test_least_recently_used_entries_go_first_past_the_limit(tmp_path, monkeypatch):
@@ -154,56 +186,61 @@ def test_keys_name_the_environment_that_renders(tmp_path, monkeypatch):
     assert cache_module._code() != same
 
 
-def test_whole_build_cache_sees_every_input(tmp_path, monkeypatch):
+def test_whole_build_cache_sees_every_input(built, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
-    program = copy_reference(tmp_path)
-    first = build(program, tmp_path / "site", jobs=1)
+    program = built  # the reference built before, its whole-build entry forgotten (its site and pieces kept)
+    folder = program.parent
+    shutil.rmtree(folder / ".mentorkit-cache" / "build")
+    first = build(program, folder / "site", jobs=1)
     assert not first.cached
-    assert build(program, tmp_path / "site", jobs=1).cached
-    (tmp_path / "content" / "faq.md").write_text("### Our own question\n\nOur answer.\n")
-    changed = build(program, tmp_path / "site", jobs=1)
-    assert not changed.cached and "Our own question" in (tmp_path / "site" / "faq.html").read_text()
-    (tmp_path / "assets" / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>')
-    assert not build(program, tmp_path / "site", jobs=1).cached
-    assert b'width="8"' in (tmp_path / "site" / "assets" / "logo.svg").read_bytes()
+    assert build(program, folder / "site", jobs=1).cached
+    (folder / "content" / "faq.md").write_text("### Our own question\n\nOur answer.\n")
+    changed = build(program, folder / "site", jobs=1)
+    assert not changed.cached and "Our own question" in (folder / "site" / "faq.html").read_text()
+    (folder / "assets" / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>')
+    assert not build(program, folder / "site", jobs=1).cached
+    assert b'width="8"' in (folder / "site" / "assets" / "logo.svg").read_bytes()
     # an extra page outside content/: only its hash in the entry can tell it changed
-    (tmp_path / "extra").mkdir()
-    (tmp_path / "extra" / "rooms.md").write_text("# Rooms\n\nMeet in room 4.\n")
+    (folder / "extra").mkdir()
+    (folder / "extra" / "rooms.md").write_text("# Rooms\n\nMeet in room 4.\n")
     program.write_text(program.read_text().replace("  - content/charter.md\n", "  - content/charter.md\n  - extra/rooms.md\n"))
-    assert not build(program, tmp_path / "site", jobs=1).cached
-    assert build(program, tmp_path / "site", jobs=1).cached
-    (tmp_path / "extra" / "rooms.md").write_text("# Rooms\n\nMeet in room 5.\n")
-    assert not build(program, tmp_path / "site", jobs=1).cached
-    assert "room 5" in (tmp_path / "site" / "pages" / "rooms.html").read_text()
-    (tmp_path / "en.po").write_text('msgid "Downloads"\nmsgstr "Files to take away"\n')  # a team's own words
-    assert not build(program, tmp_path / "site", jobs=1).cached
-    assert build(program, tmp_path / "site", jobs=1).cached
+    assert not build(program, folder / "site", jobs=1).cached
+    assert build(program, folder / "site", jobs=1).cached
+    (folder / "extra" / "rooms.md").write_text("# Rooms\n\nMeet in room 5.\n")
+    assert not build(program, folder / "site", jobs=1).cached
+    assert "room 5" in (folder / "site" / "pages" / "rooms.html").read_text()
+    (folder / "en.po").write_text('msgid "Downloads"\nmsgstr "Files to take away"\n')  # a team's own words
+    assert not build(program, folder / "site", jobs=1).cached
+    assert build(program, folder / "site", jobs=1).cached
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000001")
-    assert not build(program, tmp_path / "site", jobs=1).cached
-    assert not build(program, tmp_path / "site", jobs=1, strict=True).cached
-    assert build(program, tmp_path / "site", jobs=1, strict=True).cached
-    assert same_as_clean(program, tmp_path / "site")
+    assert not build(program, folder / "site", jobs=1).cached
+    assert not build(program, folder / "site", jobs=1, strict=True).cached
+    assert build(program, folder / "site", jobs=1, strict=True).cached
+    assert same_as_clean(program, folder / "site")
 
 
-def test_calendar_is_remade_when_an_event_changes(tmp_path, monkeypatch):
+def test_calendar_is_remade_when_an_event_changes(built, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
-    program = copy_reference(tmp_path)
-    build(program, tmp_path / "cached", jobs=1)
-    assert "DTSTART;VALUE=DATE:20270316" in (tmp_path / "cached" / "calendar.ics").read_text()
+    program = built  # build(program, folder / "cached", jobs=1) of the reference, from nothing
+    folder = program.parent
+    assert "DTSTART;VALUE=DATE:20270316" in (folder / "cached" / "calendar.ics").read_text()
     program.write_text(program.read_text().replace("title: Practice session two, due: 2027-03-16",
                                                    "title: Practice session two, due: 2027-03-17"))
-    build(program, tmp_path / "cached", jobs=1)
-    moved = (tmp_path / "cached" / "calendar.ics").read_text()
+    build(program, folder / "cached", jobs=1)
+    moved = (folder / "cached" / "calendar.ics").read_text()
     assert "DTSTART;VALUE=DATE:20270317" in moved and "DTSTART;VALUE=DATE:20270316" not in moved
-    assert same_as_clean(program, tmp_path / "cached")
+    assert same_as_clean(program, folder / "cached")
 
 
-def test_a_build_with_a_changelog_is_never_reused(tmp_path):
+def test_a_build_with_a_changelog_is_never_reused(built, monkeypatch):
     """The changelog page comes from git history, which is no input of the whole-build key."""
-    program = copy_reference(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")  # as `built` was built: its PDFs are reused
+    program = built  # the reference built before (its output removed: the repository holds what we wrote)
+    folder = program.parent
+    shutil.rmtree(folder / "cached")
     program.write_text(program.read_text() + "site:\n  changelog: true\n")
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "First design"]):
-        subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args], cwd=tmp_path, check=True)
-    first = build(program, tmp_path / "site", jobs=1)
-    assert not first.cached and (tmp_path / "site" / "changelog.html").is_file()
-    assert not build(program, tmp_path / "site", jobs=1).cached
+        subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args], cwd=folder, check=True)
+    first = build(program, folder / "site", jobs=1)
+    assert not first.cached and (folder / "site" / "changelog.html").is_file()
+    assert not build(program, folder / "site", jobs=1).cached

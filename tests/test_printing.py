@@ -19,13 +19,14 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory):
-    return load_program(copy_reference(tmp_path_factory.mktemp("ref")))
+def reference(reference_pdfs):
+    return reference_pdfs[0]
 
 
 @pytest.fixture(scope="module")
-def pdfs(reference) -> dict[str, bytes]:
-    return render_documents(reference, documents(reference.program), jobs=2)
+def pdfs(reference_pdfs) -> dict[str, bytes]:
+    """Every document of `reference`, laid out with two jobs (conftest.py: once for the files that read them)."""
+    return reference_pdfs[1]
 
 
 def reader(data: bytes) -> PdfReader:

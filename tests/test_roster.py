@@ -18,6 +18,14 @@ from mentorkit.roster import read_roster
 ROSTER = ROOT / "examples" / "roster.csv"
 
 
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The reference program in a folder of its own, for the workbook commands: one role's body,
+    laid out by one of them, is taken from the cache beside program.yml by the next (the very
+    bytes a layout without the cache gives: test_cache.py). Nothing else is written there."""
+    return copy_reference(tmp_path_factory.mktemp("p"))
+
+
 def problems(tmp_path, text: str | bytes) -> list[str]:
     path = tmp_path / "roster.csv"
     path.write_bytes(text if isinstance(text, bytes) else text.encode())
@@ -71,10 +79,10 @@ def test_excel_bom_is_fine(tmp_path):
 
 
 @pytest.mark.slow
-def test_workbooks_command_writes_one_personal_workbook_each(tmp_path):
+def test_workbooks_command_writes_one_personal_workbook_each(reference, tmp_path):
     if not ROSTER.exists():
         pytest.skip("shared design folder not present")
-    program = copy_reference(tmp_path / "p")
+    program = reference
     shutil.copy(ROSTER, tmp_path / "roster.csv")
     out = tmp_path / "workbooks"
     result = CliRunner().invoke(main, ["workbooks", str(tmp_path / "roster.csv"), str(program), "-o", str(out),
@@ -112,8 +120,8 @@ def test_shards_partition_the_roster():
 
 
 @pytest.mark.slow
-def test_workbooks_shard_keeps_names_and_partners(tmp_path):
-    program = copy_reference(tmp_path / "p")
+def test_workbooks_shard_keeps_names_and_partners(reference, tmp_path):
+    program = reference
     (tmp_path / "roster.csv").write_text("name,email,role,group\nAnn Lee,a@x.org,mentor,g1\nBo Chen,b@x.org,mentee,g1\n"
                                          "Ann Lee,c@x.org,mentor,g2\nDi Roy,d@x.org,mentee,g2\n")
     result = CliRunner().invoke(main, ["workbooks", str(tmp_path / "roster.csv"), str(program), "-o",

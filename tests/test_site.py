@@ -18,6 +18,7 @@ from mentorkit.project import load_program
 
 GOLDEN = Path(__file__).parent / "golden" / "site"
 TYPES = ["one-on-one", "group", "peer", "reverse", "flash", "virtual"]
+ENGINES = ["material", "zensical"]
 
 
 def test_golden_markdown_of_the_reference_program(update_golden):
@@ -35,13 +36,22 @@ def test_golden_markdown_of_the_reference_program(update_golden):
         assert text == expected[rel], f"{rel} differs from its golden copy (pytest --update-golden to accept)"
 
 
-@pytest.fixture(scope="module", params=["material", "zensical"])
-def reference_site(request, tmp_path_factory) -> Path:
-    """The reference program's site, built by each engine."""
-    folder = tmp_path_factory.mktemp(f"ref-{request.param}")
+@pytest.fixture(scope="module")
+def reference_sites(tmp_path_factory) -> dict[str, Path]:
+    """The reference program's site built by each engine, from one folder: each engine builds its
+    own site; the second build takes the PDFs the first laid out from the cache beside program.yml
+    (which gives the very bytes of a build without it: test_cache.py). Read only: copy to edit."""
+    folder = tmp_path_factory.mktemp("ref")
     program = copy_reference(folder)
-    build(program, folder / "site", jobs=2, engine=request.param)
-    return folder / "site"
+    for engine in ENGINES:
+        build(program, folder / engine, jobs=2, engine=engine)
+    return {engine: folder / engine for engine in ENGINES}
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def reference_site(request, reference_sites) -> Path:
+    """The reference program's site, built by each engine."""
+    return reference_sites[request.param]
 
 
 def _page_texts(site: Path) -> dict[str, str]:
@@ -54,13 +64,10 @@ def _page_texts(site: Path) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_both_engines_build_the_same_pages_and_navigation(tmp_path):
+def test_both_engines_build_the_same_pages_and_navigation(reference_sites):
     """One generated docs tree and mkdocs.yml: Material and Zensical give the same pages, the same
     navigation, the brand colour, the logo and no request to the network."""
-    program = copy_reference(tmp_path)
-    for engine in ("material", "zensical"):
-        build(program, tmp_path / engine, jobs=2, engine=engine, use_cache=False)
-    material, zensical = tmp_path / "material", tmp_path / "zensical"
+    material, zensical = reference_sites["material"], reference_sites["zensical"]
     pages = {p for p in _page_texts(material) if p != "404.html"}
     assert pages == {p for p in _page_texts(zensical) if p != "404.html"}
     for page in pages:
@@ -119,10 +126,18 @@ def test_reference_site_pages_hold_the_programs_data(reference_site):
     assert "fonts.googleapis" not in html(site, "index.html")
 
 
+@pytest.fixture(scope="module")
+def five_line_folder(tmp_path_factory) -> Path:
+    """One folder for the five-line program of every type, each written over the last (as a team
+    that changes its program's type does): a build takes what an earlier type laid out the same
+    from the cache beside program.yml, which gives the very bytes of a build without it."""
+    return tmp_path_factory.mktemp("five-line")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", TYPES)
-def test_five_line_program_builds_a_complete_handbook(tmp_path, kind):
-    program = tmp_path / "program.yml"
+def test_five_line_program_builds_a_complete_handbook(five_line_folder, tmp_path, kind):
+    program = five_line_folder / "program.yml"
     program.write_text(minimal(kind, "1 day" if kind == "flash" else "9 months"), encoding="utf-8")
     result = CliRunner().invoke(main, ["build", str(program), "-o", str(tmp_path / "site"), "--jobs", "1"])
     assert result.exit_code == 0, result.output
