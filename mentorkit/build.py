@@ -91,6 +91,9 @@ def _build(program: Path, out: Path, options: BuildOptions, cache: Cache | None,
                 site_job.wait()
             finally:
                 site_job.stop()
+            if options.strict:  # what `terms:` could not write, heard as the texts were made, is a warning too
+                from .i18n import strict_terms
+                strict_terms(project.program, project.located)
             write_files(stage, {CALENDAR: calendar, **team, **{f"{PRINT_DIR}/{name}": data for name, data in pdfs.items()}})
             count = sum(1 for p in stage.rglob("*") if p.is_file())
             _remember(cache, key, stage, project, changelog=_wants_changelog(project, options))

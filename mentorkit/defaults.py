@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .i18n import ENGLISH, N_, Language
 from .intervals import Interval
 from .model import (
     Cadence,
@@ -139,49 +140,69 @@ def _q(id: str, text: str, type: QuestionType, **extra: object) -> Question:
     return Question.model_validate({"id": id, "text": text, "type": type.value, **extra})
 
 
-def matching_questions(matching: Matching, roles: Roles) -> list[Question]:
+# What the registration survey asks for each scored criterion: the criterion's label (the team's,
+# as written) with our question; the first letter of the whole is made a capital.
+ASK_FOR_CRITERION = {
+    # Translators: a registration question. %(criterion)s is the programme team's own name for a matching
+    # criterion, as they wrote it (e.g. "career goals"); put it where your sentence needs it.
+    MatchRule.overlap: N_("%(criterion)s: what can you offer if you mentor, or hope to gain if you are mentored?"),
+    # Translators: a registration question; %(criterion)s is the team's name for a matching criterion.
+    MatchRule.same: N_("%(criterion)s: which describes you best?"),
+    # Translators: a registration question; %(criterion)s is the team's name for a matching criterion.
+    MatchRule.different: N_("%(criterion)s: which is yours?"),
+}
+# Translators: after a registration question that takes several answers: `mentorkit match` splits them at ';'.
+SEVERAL_ANSWERS = N_("Separate several answers with ';'.")
+
+
+def matching_questions(matching: Matching, roles: Roles, lang: Language = ENGLISH) -> list[Question]:
     """With criteria that have rules: name, email, role and one question per criterion, each question's id
-    the column `mentorkit match` reads, so the survey's export is the registrations file."""
+    the column `mentorkit match` reads, so the survey's export is the registrations file. Our words are
+    in `lang` (the program's language, in the team's terms); `roles` are the labels as the program shows
+    them (`Language.roles`), the role question's options; the criteria's labels and options are the team's."""
     if not matching.scored:
         return []
+    _ = lang.gettext
     mentor, mentee = roles.mentor or "mentor", roles.mentee or "mentee"
-    sides = [mentor, mentee] if mentor.casefold() != mentee.casefold() else ["mentor", "mentee"]
+    if mentor.casefold() == mentee.casefold():  # a peer program: the two sides by our words for them
+        mentor, mentee = (lang.text(lang.pgettext("term", role)) for role in ("mentor", "mentee"))
     questions = [
-        _q("name", "Your full name", QuestionType.text, required=True),
-        _q("email", "Your work e-mail address", QuestionType.text, required=True),
-        _q("role", "Which role are you registering for?", QuestionType.choice, options=sides, required=True),
+        _q("name", _("Your full name"), QuestionType.text, required=True),
+        _q("email", _("Your work e-mail address"), QuestionType.text, required=True),
+        _q("role", _("Which role are you registering for?"), QuestionType.choice, options=[mentor, mentee],
+           required=True),
     ]
-    asks = {
-        MatchRule.overlap: "what can you offer if you mentor, or hope to gain if you are mentored?",
-        MatchRule.same: "which describes you best?",
-        MatchRule.different: "which is yours?",
-    }
     for criterion in matching.scored:
         assert criterion.rule is not None and criterion.id is not None
-        text = f"{criterion.title[:1].upper()}{criterion.title[1:]}: {asks[criterion.rule]}"
+        text = _(ASK_FOR_CRITERION[criterion.rule]) % {"criterion": criterion.title}
+        text = text[:1].upper() + text[1:]
         if criterion.options:
             kind = QuestionType.multi if criterion.rule == MatchRule.overlap else QuestionType.choice
             questions.append(_q(criterion.id, text, kind, options=list(criterion.options), required=True))
         else:
-            several = " Separate several answers with ';'." if criterion.rule == MatchRule.overlap else ""
+            several = f" {_(SEVERAL_ANSWERS)}" if criterion.rule == MatchRule.overlap else ""
             questions.append(_q(criterion.id, text + several, QuestionType.text, required=True))
     return questions
 
 
 def default_surveys(program_type: ProgramType, matching: Matching | None = None,
-                    roles: Roles | None = None) -> list[Survey]:
-    """Registration, after-matching, midpoint and conclusion surveys, short and scored where possible.
+                    roles: Roles | None = None, lang: Language = ENGLISH) -> list[Survey]:
+    """Registration, after-matching, midpoint and conclusion surveys, short and scored where possible,
+    in `lang` (the program's language, in the team's terms).
 
     A flash program is a single session: only registration and conclusion make sense. With criteria
-    that have rules, registration also asks what `mentorkit match` needs (`matching_questions`).
+    that have rules, registration also asks what `mentorkit match` needs (`matching_questions`; `roles`
+    are the program's labels, or the type's).
     """
     satisfied = dict(min=1, max=10, labels=["Not at all", "Completely"])
-    for_matching = matching_questions(matching, roles or Roles()) if matching is not None else []
+    t = TYPES[program_type]
+    shown = lang.roles(roles or Roles(mentor=t.mentor, mentee=t.mentee), t)
+    for_matching = matching_questions(matching, shown, lang) if matching is not None else []
     asked = {q.id for q in for_matching}
     surveys = [
         Survey(id="registration", title="Registration", when=SurveyMoment.registration,
                measures=["attitudinal", "career"],  # type: ignore[list-item]
-               questions=for_matching + [q for q in [
+               questions=[q for q in [
                    _q("hopes", "What do you hope to gain from the programme?", QuestionType.text, required=True),
                    _q("topics", "Which topics would you most like to explore?", QuestionType.text),
                    _q("feedback-style", "How do you prefer to receive feedback?", QuestionType.choice,
@@ -219,13 +240,17 @@ def default_surveys(program_type: ProgramType, matching: Matching | None = None,
                    _q("mentor-next", "Would you like to mentor someone yourself?", QuestionType.yes_no),
                ]),
     ]
+    surveys = [_in_language(s, lang.gettext) for s in surveys]
+    registration = surveys[0]  # what matching needs first, already in the language, the team's words as written
+    surveys[0] = registration.model_copy(update={"questions": for_matching + list(registration.questions)})
     if program_type == ProgramType.flash:
         return [s for s in surveys if s.when in (SurveyMoment.registration, SurveyMoment.conclusion)]
     return surveys
 
 
 def resolve(pf: ProgramFile) -> ProgramFile:
-    """The program with every default that follows from its type filled in."""
+    """The program with every default that follows from its type filled in (our words in the program's
+    language and the team's terms)."""
     t = TYPES[pf.program.type]
     program: Program = pf.program
     roles = Roles(mentor=program.roles.mentor or t.mentor, mentee=program.roles.mentee or t.mentee)
@@ -244,12 +269,12 @@ def resolve(pf: ProgramFile) -> ProgramFile:
             cadence_updates["sessions"] = t.sessions
     surveys = pf.surveys
     if surveys is None or program.summary is None:  # our own words: in the program's language
-        from .i18n import language
+        from .i18n import program_language
 
-        words = language(program.language).gettext
-        updates["summary"] = program.summary or words(t.summary)
+        lang = program_language(pf, None)  # no folder here: a team's own <lang>.po is not read
+        updates["summary"] = program.summary or lang.gettext(t.summary)
         if surveys is None:
-            surveys = [_in_language(s, words) for s in default_surveys(program.type, pf.matching, roles)]
+            surveys = default_surveys(program.type, pf.matching, roles, lang)
     return pf.model_copy(update={
         "program": program.model_copy(update=updates),
         "cadence": cadence.model_copy(update=cadence_updates),

@@ -151,8 +151,18 @@ class Language:
             for role in ("mentor", "mentee") if (label := getattr(roles, role)) is not None})
 
     def with_terms(self, terms: dict[str, Any]) -> Language:
-        """This language with the organisation's own words (`ProgramFile.terms`)."""
-        return replace(self, terms=Terms.of(self, terms, self.note_once)) if terms else self
+        """This language with the organisation's own words (`ProgramFile.terms`). A phrase the rules
+        cannot write is logged once per process and remembered for `terms_warnings`."""
+        if not terms:
+            return self
+        heard = _HEARD.setdefault((self.tag, _as_written(terms)), {})
+
+        def notice(what: str, message: str) -> None:
+            if what not in heard:
+                heard[what] = message
+                log.warning("language %s: %s", self.tag, message)
+
+        return replace(self, terms=Terms.of(self, terms, notice))
 
     def day(self, value: date) -> str:
         """A date in full: 'Tuesday 2 February 2027', 'mardi 2 février 2027'."""
@@ -250,12 +260,6 @@ class Language:
             if word[-1:].lower() not in "aeiouáéíóú":
                 return word + "es"
         return word if word.endswith(("s", "x", "z")) and self.content == "fr" else word + "s"
-
-    def note_once(self, what: str, message: str) -> None:
-        """Log `message` once per build process, language and `what` (e.g. a phrase `terms:` cannot write)."""
-        if what not in self.missing:
-            self.missing.add(what)
-            log.warning("language %s: %s", self.tag, message)
 
     def warn_once(self, what: str) -> None:
         """Log that `what` is missing in this language (once per build process and language)."""
@@ -464,9 +468,11 @@ def _theirs(lang: Language, term: Any) -> _Theirs:
     other = (None if isinstance(term, str) else term.other) or lang.plural(one)
     gender = None if isinstance(term, str) else term.gender
     forms = {} if isinstance(term, str) else dict(term.forms)
-    feminine = getattr(term, "feminine", None)  # both names of a person, if the team gives them
+    feminine = getattr(term, "feminine", None)  # both names of a person, if the team gives them (`model.Feminine`)
     if isinstance(feminine, str):
-        feminine = (feminine, getattr(term, "feminine_other", None) or lang.plural(feminine))
+        feminine = (feminine, lang.plural(feminine))
+    elif feminine is not None and not isinstance(feminine, (tuple, list)):
+        feminine = (feminine.one, feminine.other or lang.plural(feminine.one))
     return _Theirs(one, other, gender, forms, tuple(feminine) if feminine else None)
 
 
@@ -627,7 +633,10 @@ def _de_phrase(determiner: str | None, adjective: str | None, spaces: tuple[str,
             new = options.pop() if len(options) == 1 else None
             if new is None:
                 new = determiner
-                if determiner.lower() not in {o.lower() for o in options}:
+                kept = {c for c in cases if _de_form(found[0], found[1], found[2], target, c).lower() == determiner.lower()}
+                if kept:  # the determiner fits one reading: the adjective takes the same (Ihr erster Termin)
+                    cases = kept
+                else:
                     notice(original)
             out.append(_cased(new, determiner) if not new[:1].isupper() else new)
         out.append(spaces[0])
@@ -718,8 +727,9 @@ class Terms:
 
     @classmethod
     def of(cls, lang: Language, given: dict[str, Any], notice: Callable[[str, str], None] | None = None) -> Terms:
-        """The rules for `given` (`ProgramFile.terms`) in `lang`; `notice(what, message)` hears, once per
-        `what`, about a phrase the rules cannot write (the team gives it under `forms:`)."""
+        """The rules for `given` (`ProgramFile.terms`) in `lang`; `notice(what, message)` hears about a
+        phrase the rules cannot write (the team gives it under `forms:`) each time they meet it; `what`
+        starts with the key word ("meeting: das Treffen")."""
         ours_all = _key_words(lang)
         say = notice or (lambda what, message: None)
         code = lang.content or ""
@@ -1016,6 +1026,37 @@ def _leftover(ours: _Ours, theirs: _Theirs) -> tuple[str, re.Pattern[str], froze
     lower = re.escape(ours.one.lower())
     pattern = re.compile(rf"(?<![\w/#(%.-])[A-ZÄÖÜ][a-zäöüß]+{lower}(?:e|en|n|s|es)?(?![\w/(-]|\.md)")
     return ours.key, pattern, allowed
+
+
+# What `terms:` could not write, heard in this process: (language tag, the terms as written) -> what
+# -> message. The log tells each phrase once; a build with --strict reads them all (`terms_warnings`)
+# once its texts are written, whether or not an earlier build in this process logged them.
+_HEARD: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def _as_written(terms: dict[str, Any]) -> str:
+    return repr(sorted(terms.items()))
+
+
+def terms_warnings(pf: Any, located: Any) -> list[Any]:
+    """Each phrase `terms:` could not write in the texts made so far for the program `pf`
+    (`ProgramFile`), as a warning located at its key under `terms:` in program.yml (`located`)."""
+    heard = _HEARD.get((pf.program.language, _as_written(dict(pf.terms))), {})
+    found = []
+    for what, message in heard.items():
+        key = what.partition(":")[0]
+        found.append(located.problem(("terms", key), message.removeprefix(f"terms: {key}: "), severity="warning"))
+    return sorted(found)
+
+
+def strict_terms(pf: Any, located: Any) -> None:
+    """For `--strict`: raise ProgramError naming, as errors, the phrases `terms:` could not write in
+    the texts made so far for `pf` (call it once they are all made)."""
+    from .errors import Problem, ProgramError
+
+    found = terms_warnings(pf, located)
+    if found:
+        raise ProgramError([Problem(w.file, w.line, w.column, "error", w.path, w.message) for w in found])
 
 
 def program_language(pf: Any, root: Path | None) -> Language:

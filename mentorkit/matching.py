@@ -21,9 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
+from .defaults import TYPES
 from .errors import MentorkitError, Problem, ProgramError, RosterError
 from .i18n import ENGLISH, N_, Language
-from .model import REGISTRATION_COLUMNS, Criterion, MatchRule, ProgramType
+from .model import REGISTRATION_COLUMNS, Criterion, MatchRule, ProgramType, Roles
 from .roster import Participant, read_roster
 from .suggest import closest
 
@@ -162,16 +163,44 @@ def _rows(text: str) -> list[tuple[int, list[str]]]:
     return out
 
 
-def role_words(mentor_label: str | None = None, mentee_label: str | None = None) -> dict[str, str]:
-    """What the role column may say -> 'mentor' or 'mentee': the two words, and the program's own labels."""
+def role_words(mentor_label: str | None = None, mentee_label: str | None = None, lang: Language | None = None,
+               program_type: ProgramType | None = None) -> dict[str, str]:
+    """What the role column may say -> 'mentor' or 'mentee': the two words, and the program's own labels.
+
+    With `lang` (the program's language, in the team's terms) also what a registration form in that
+    language offers and people write: the labels as the program shows them (with `program_type`, a
+    type's label in the language: 'Mentoré·e', 'Mentorin oder Mentor'), and the language's words for
+    the two sides ('mentoré·e', 'Mentorin'; the team's `terms:` for them); an inclusive French word
+    also without its ending ('mentoré', 'mentorée')."""
     words = {r: r for r in ROLES}
-    labels = {"mentor": mentor_label, "mentee": mentee_label}
-    if mentor_label and mentee_label and mentor_label.casefold() == mentee_label.casefold():
-        return words  # a peer program calls both sides 'Peer': the label cannot tell them apart
-    for role, label in labels.items():
-        if label:
-            words.setdefault(" ".join(label.split()).casefold(), role)
+
+    def add(word: str | None, role: str) -> None:
+        for spelling in _spellings(word or ""):
+            words.setdefault(_key(spelling), role)
+
+    labels = [(mentor_label, "mentor"), (mentee_label, "mentee")]
+    if lang is not None and program_type is not None:
+        shown = lang.roles(Roles(mentor=mentor_label, mentee=mentee_label), TYPES[program_type])
+        labels += [(shown.mentor, "mentor"), (shown.mentee, "mentee")]
+    # a peer program calls both sides 'Peer': the label cannot tell them apart
+    if not (mentor_label and mentee_label and mentor_label.casefold() == mentee_label.casefold()):
+        for label, role in labels:
+            add(label, role)
+    if lang is not None:
+        for role in ROLES:
+            for context in ("term", "term feminine"):
+                ours = lang.pgettext(context, role)
+                if ours.strip() not in ("", "-"):
+                    add(ours, role)
+                    add(lang.text(ours), role)
     return words
+
+
+def _spellings(word: str) -> list[str]:
+    """A word and, when written inclusively (mentoré·e), its two forms without the dot (mentoré, mentorée)."""
+    if "·" not in word:
+        return [word] if word.strip() else []
+    return [word, re.sub(r"·\w+", "", word), word.replace("·", ""), word.replace("·", ".")]
 
 
 def read_registrations(path: str | Path, criteria: Sequence[Criterion],
@@ -820,7 +849,7 @@ def match_files(registrations: str | Path, program: str | Path = "program.yml", 
         raise ProgramError([project.located.problem(("matching", "criteria"), "no criterion has an id and a rule, "
                                                     "so there is nothing to match on; write criteria as mappings "
                                                     "with id, label, rule and weight")])
-    roles = role_words(pf.program.roles.mentor, pf.program.roles.mentee)
+    roles = role_words(pf.program.roles.mentor, pf.program.roles.mentee, lang, pf.program.type)
     people = read_registrations(registrations, criteria, roles)
     kept = read_roster(keep) if keep is not None else []
     circles = pf.program.type == ProgramType.group

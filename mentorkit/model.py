@@ -736,10 +736,52 @@ class Publish(Section):
 
 
 TermName = Literal["programme", "mentor", "mentee", "meeting", "goal"]
+PEOPLE_TERMS = ("mentor", "mentee")
+"""The key words that name people: the only ones with a feminine form."""
+
+
+def _word_or_mapping(value: Any, keys: str) -> Any:
+    """A word written alone is its singular (`one`): `mentee: protégé` reads as `mentee: {one: protégé}`."""
+    if isinstance(value, str):
+        return {"one": value}
+    if not isinstance(value, dict):
+        raise PydanticCustomError("word_type", f"expected a word, or a mapping with {keys}")
+    return value
+
+
+def _or_a_word(schema: dict[str, Any]) -> None:
+    """JSON Schema: a word alone is allowed wherever a `Term` or its `Feminine` is (each value of
+    `terms`, and `feminine`)."""
+    word = {"type": "string", "minLength": 1, "maxLength": 300}
+    if "additionalProperties" in schema:
+        schema["additionalProperties"] = {"anyOf": [schema["additionalProperties"], word]}
+    elif "anyOf" in schema:
+        schema["anyOf"].insert(-1, word)
+
+
+class Feminine(Section):
+    """The feminine of a team's word for people, written where mentorkit's text uses a feminine form
+    (German 'Mentorin'; French 'personne mentorée'). A word alone is the singular."""
+
+    one: ShortText
+    """The singular, e.g. 'Patin' or 'filleule'."""
+    other: ShortText | None = None
+    """The plural (default: the language's regular plural of `one`)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _alone(cls, value: Any) -> Any:
+        return _word_or_mapping(value, "one and other")
+
+    @model_serializer(mode="wrap")
+    def _as_written(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """A feminine given as a word alone is written back as that word."""
+        return self.one if self.other is None else handler(self)
 
 
 class Term(Section):
-    """The organisation's own word for one of mentorkit's key words, in the program's language."""
+    """The organisation's own word for one of mentorkit's key words, in the program's language. A
+    word alone is the singular."""
 
     one: ShortText
     """The singular, e.g. 'protégé' or 'scheme'."""
@@ -747,9 +789,25 @@ class Term(Section):
     """The plural (default: the language's regular plural of `one`)."""
     gender: Literal["m", "f", "n"] | None = None
     """Grammatical gender (French, German, Spanish), so that articles before the word agree."""
+    feminine: Annotated[Feminine | None, Field(json_schema_extra=_or_a_word)] = None
+    """mentor and mentee only: the team's feminine form, written where mentorkit's text uses a feminine
+    one (German 'Mentorin', French 'personne mentorée'), e.g. 'Patin' or {one: Patin, other: Patinnen};
+    without it the team's word stands for both (see docs/i18n.md)."""
     forms: dict[ShortText, ShortText] = {}
     """Exact phrases of mentorkit's text and what to write instead, for what the rules miss,
     e.g. {'des Programms': 'der Initiative'}."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _alone(cls, value: Any) -> Any:
+        return _word_or_mapping(value, "one, other, gender, feminine and forms")
+
+    @model_serializer(mode="wrap")
+    def _as_written(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """A term given as a word alone is written back as that word."""
+        if self.other is None and self.gender is None and self.feminine is None and not self.forms:
+            return self.one
+        return handler(self)
 
 
 class ProgramFile(Section):
@@ -781,7 +839,7 @@ class ProgramFile(Section):
     """Handbook website settings."""
     publish: Publish = Publish()
     """Publishing settings (the SCORM package)."""
-    terms: dict[TermName, Term | ShortText] = {}
+    terms: Annotated[dict[TermName, Term], Field(json_schema_extra=_or_a_word)] = {}
     """The organisation's own words for mentorkit's key words across every page and printable, e.g.
     {mentee: protégé, programme: {one: scheme, other: schemes}} (see docs/i18n.md)."""
 
@@ -797,6 +855,15 @@ class ProgramFile(Section):
     @classmethod
     def _unique_goals(cls, goals: list[Goal]) -> list[Goal]:
         return _unique_ids(goals, "goal")
+
+    @field_validator("terms")
+    @classmethod
+    def _feminine_of_people(cls, terms: dict[str, Term]) -> dict[str, Term]:
+        for key, term in terms.items():
+            if term.feminine is not None and key not in PEOPLE_TERMS:
+                raise PydanticCustomError("feminine_of_a_thing", "only mentor and mentee name people and take "
+                                          "'feminine'; remove it here", {"at": [key, "feminine"]})
+        return terms
 
     @field_validator("surveys")
     @classmethod

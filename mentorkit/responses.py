@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Any
 
 from .errors import MentorkitError, Problem
 from .exports import EMAIL_COLUMN, OTHER_GOAL, OTHER_GOAL_LABEL, Option, answer_options
+from .i18n import ENGLISH, Language, program_language
 from .model import Goal, ProgramFile, Question, QuestionType, Survey
 from .roster import Participant
 from .suggest import closest
@@ -278,14 +280,25 @@ def _lower(header: list[str]) -> list[str]:
     return [h.strip().lower() for h in header]
 
 
+# Google Forms and Microsoft Forms name their own columns in the language of the form owner's account:
+# English, French, German, Spanish (lowercased)
+GOOGLE_TIMESTAMP = frozenset({"timestamp", "horodateur", "zeitstempel", "marca temporal"})
+GOOGLE_EMAIL = ("email address", "email", "adresse e-mail", "e-mail-adresse", "dirección de correo electrónico")
+GOOGLE_META = GOOGLE_TIMESTAMP | {"email address", "adresse e-mail", "e-mail-adresse", "dirección de correo electrónico",
+                                  "score", "punkte", "puntuación"}
+MICROSOFT_END = frozenset({"completion time", "heure de fin", "fertigstellungszeit", "hora de finalización"})
+MICROSOFT_EMAIL = ("email", "adresse de messagerie", "e-mail", "correo electrónico")
+MICROSOFT_META = MICROSOFT_END | set(MICROSOFT_EMAIL) | {
+    "id", "start time", "name", "last modified time", "total points", "quiz feedback",
+    "heure de début", "nom", "heure de la dernière modification", "startzeit", "hora de inicio", "nombre"}
+
 DIALECTS: list[Dialect] = [
     Dialect("mentorkit PDF form", lambda h: bool(h) and all(FIELD.match(c) for c in h), (), lambda c: False,
             ("\n",)),
-    Dialect("Google Forms", lambda h: _lower(h)[:1] == ["timestamp"], ("email address", "email"),
-            lambda c: c in {"timestamp", "email address", "score"}, (", ",)),
-    Dialect("Microsoft Forms", lambda h: _lower(h)[:1] == ["id"] and "completion time" in _lower(h),
-            ("email",), lambda c: c in {"id", "start time", "completion time", "email", "name", "last modified time",
-                                         "total points", "quiz feedback"}, (";", ", ")),
+    Dialect("Google Forms", lambda h: bool(h) and _lower(h)[0] in GOOGLE_TIMESTAMP, GOOGLE_EMAIL,
+            lambda c: c in GOOGLE_META, (", ",)),
+    Dialect("Microsoft Forms", lambda h: _lower(h)[:1] == ["id"] and bool(MICROSOFT_END & set(_lower(h))),
+            MICROSOFT_EMAIL, lambda c: c in MICROSOFT_META, (";", ", ")),
     Dialect("KoboToolbox (XLSForm)",
             lambda h: any(c in KOBO_META or c.startswith("_") or "/" in c for c in _lower(h)),
             ("email",), lambda c: c in KOBO_META or c.startswith(("_", "meta/", "formhub/")),
@@ -310,6 +323,11 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def _unaccented(text: str) -> str:
+    """'Sí' -> 'Si': how a word is often typed into a spreadsheet."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
 @dataclass(frozen=True)
 class Asked:
     """A question with everything needed to check its answers quickly."""
@@ -319,24 +337,34 @@ class Asked:
     options: list[Option]
     lookup: dict[str, str]
     """Normalised label, name or key -> option key."""
+    yes_no: tuple[str, str] = ("Yes", "No")
+    """How the program's forms write yes and no (its language: 'Oui', 'Non')."""
 
     @classmethod
-    def of(cls, survey: Survey, q: Question, goals: Sequence[Goal]) -> Asked:
+    def of(cls, survey: Survey, q: Question, goals: Sequence[Goal], lang: Language = ENGLISH) -> Asked:
+        """`q` with what its answers may say: its options' keys, names and labels, and the words our
+        forms print for it in the program's language `lang` (and in English)."""
         options = answer_options(q, goals)
         lookup: dict[str, str] = {}
         for o in options:
             for spelling in (o.name, o.key, o.label):
                 lookup.setdefault(_norm(spelling), o.key)
-        if q.options_from == "goals":
+        if q.options_from == "goals":  # the printed form's own box, as the form wrote it
             lookup.setdefault(OTHER_GOAL, OTHER_GOAL)
             lookup.setdefault(_norm(OTHER_GOAL_LABEL), OTHER_GOAL)
+            lookup.setdefault(_norm(lang.gettext(OTHER_GOAL_LABEL)), OTHER_GOAL)
+        yes_no = ("Yes", "No")
         if q.type == QuestionType.yes_no:
             lookup.update({"y": "yes", "n": "no", "true": "yes", "false": "no"})
+            yes_no = (lang.gettext("Yes"), lang.gettext("No"))  # our forms' words: Oui, Ja, Sí
+            for key, word in zip(("yes", "no"), yes_no, strict=True):
+                lookup.setdefault(_norm(word), key)
+                lookup.setdefault(_norm(_unaccented(word)), key)
         if q.type == QuestionType.scale and q.labels:
             low, high = q.scale
             lookup.setdefault(_norm(q.labels[0]), str(low))
             lookup.setdefault(_norm(q.labels[-1]), str(high))
-        return cls(survey, q, options, lookup)
+        return cls(survey, q, options, lookup, yes_no)
 
     def choices_text(self) -> str:
         shown = [o.label for o in self.options[:8]]
@@ -371,7 +399,8 @@ def _parse_choice(asked: Asked, cell: str, separators: Sequence[str]) -> Answer:
 def _parse_yes_no(asked: Asked, cell: str, separators: Sequence[str]) -> Answer:
     key = asked.lookup.get(_norm(cell))
     if key is None:
-        raise WrongAnswer(f"{cell!r} is not yes or no")
+        words = "" if asked.yes_no == ("Yes", "No") else f" ({asked.yes_no[0]!r} or {asked.yes_no[1]!r})"
+        raise WrongAnswer(f"{cell!r} is not yes or no{words}")
     return key
 
 
@@ -493,8 +522,8 @@ def _choose_survey(table: Table, program: ProgramFile, dialect: Dialect,
 
 
 def _columns(table: Table, survey: Survey, program: ProgramFile, dialect: Dialect,
-             texts: dict[str, dict[str, Question]], problems: list[Problem]) -> list[Column]:
-    asked = {q.id: Asked.of(survey, q, program.goals) for q in survey.questions}
+             texts: dict[str, dict[str, Question]], problems: list[Problem], lang: Language) -> list[Column]:
+    asked = {q.id: Asked.of(survey, q, program.goals, lang) for q in survey.questions}
     columns: list[Column] = []
     seen: dict[str, str] = {}
     unknown: list[str] = []
@@ -533,13 +562,13 @@ def _email(table: Table, dialect: Dialect) -> int | None:
 
 
 def _read_table(table: Table, program: ProgramFile, texts: dict[str, dict[str, Question]],
-                problems: list[Problem]) -> tuple[Survey | None, list[Response]]:
+                problems: list[Problem], lang: Language) -> tuple[Survey | None, list[Response]]:
     dialect = dialect_of(table.header)
     survey, found = _choose_survey(table, program, dialect, texts)
     problems += found
     if survey is None:
         return None, []
-    columns = _columns(table, survey, program, dialect, texts, problems)
+    columns = _columns(table, survey, program, dialect, texts, problems, lang)
     email_at = _email(table, dialect)
     width = len(table.header)
     errors: dict[str, int] = {}
@@ -582,13 +611,16 @@ def _read_table(table: Table, program: ProgramFile, texts: dict[str, dict[str, Q
 
 
 def read_responses(paths: Iterable[str | Path], program: ProgramFile,
-                   roster: Sequence[Participant] | None = None) -> Responses:
+                   roster: Sequence[Participant] | None = None, lang: Language | None = None) -> Responses:
     """Read every file of answers, check each answer, join respondents to the roster.
 
-    Raises ResponsesError listing every problem in every file; returns the responses and warnings.
-    When one person answered a survey twice, the later answer counts: further down the file, or
-    in a file given later.
+    Answers may be written as the program's forms print them in its language (`lang`, default the
+    program's language without a team's own catalogue): 'Oui'/'Non', 'Ja'/'Nein', 'Sí'/'No' as well
+    as Yes/No. Raises ResponsesError listing every problem in every file; returns the responses and
+    warnings. When one person answered a survey twice, the later answer counts: further down the
+    file, or in a file given later.
     """
+    lang = lang or program_language(program, None)
     surveys = list(program.surveys or [])
     texts = {s.id: {_norm(q.text): q for q in s.questions} for s in surveys}
     problems: list[Problem] = []
@@ -611,7 +643,7 @@ def read_responses(paths: Iterable[str | Path], program: ProgramFile,
         if not tables:
             warnings.append(_warning(file, None, "no answers in this form"))
         for table in tables:
-            survey, responses = _read_table(table, program, texts, problems)
+            survey, responses = _read_table(table, program, texts, problems, lang)
             if survey is not None:
                 by_survey[survey.id] += responses
                 if file not in files[survey.id]:
