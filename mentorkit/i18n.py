@@ -19,11 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import pass_context
-from jinja2.runtime import Context as JinjaContext
-from markupsafe import Markup
+if TYPE_CHECKING:  # Jinja is imported where templates are made (not by `mentorkit check`)
+    from jinja2.runtime import Context as JinjaContext
 
 log = logging.getLogger("mentorkit")
 
@@ -294,6 +293,9 @@ def _type_label_plural(lang: Language, word: str) -> str | None:
 
 
 def _newstyle_gettext(func: Callable[[str], str]) -> Callable[..., str]:
+    from jinja2 import pass_context
+    from markupsafe import Markup
+
     @pass_context
     def gettext(__context: JinjaContext, __string: str, **variables: Any) -> str:
         rv: str = func(__string)
@@ -305,6 +307,9 @@ def _newstyle_gettext(func: Callable[[str], str]) -> Callable[..., str]:
 
 
 def _newstyle_ngettext(func: Callable[[str, str, int], str]) -> Callable[..., str]:
+    from jinja2 import pass_context
+    from markupsafe import Markup
+
     @pass_context
     def ngettext(__context: JinjaContext, __singular: str, __plural: str, __num: int, **variables: Any) -> str:
         variables.setdefault("num", __num)
