@@ -64,7 +64,9 @@ def render(unit: Unit) -> Rendered:
     try:
         sheets = [_stylesheet(text, unit.base_url, unit.roots) for text in styles]
         document = HTML(string=html, base_url=unit.base_url,
-                        url_fetcher=make_fetcher([Path(r) for r in unit.roots])).render(stylesheets=sheets, **options)
+                        url_fetcher=make_fetcher([Path(r) for r in unit.roots])).render(stylesheets=sheets,
+                                                                                         font_config=_fonts(),
+                                                                                         **options)
     except FatalURLFetchingError as exc:
         raise FetchError(f"{unit.label}: {exc}") from None
     anchors = {name: i for i, page in reversed(list(enumerate(document.pages))) for name in page.anchors}
@@ -95,6 +97,16 @@ def _stylesheet(text: str, base_url: str, roots: tuple[str, ...]) -> Any:
     from .fetch import make_fetcher
 
     return CSS(string=text, base_url=base_url, url_fetcher=make_fetcher([Path(r) for r in roots]))
+
+
+@functools.lru_cache(maxsize=1)
+def _fonts() -> Any:
+    """The installed fonts as WeasyPrint finds them (its public `FontConfiguration`), gathered once
+    per worker and given to every unit it lays out: gathering them for each unit took a tenth of
+    the rendering, and the PDFs are the same bytes."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
 
 
 def _relay(outer: Future[Any], inner: Future[Any]) -> None:
