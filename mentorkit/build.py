@@ -21,6 +21,7 @@ from .stamp import last_commit_time, source_date_epoch
 
 if TYPE_CHECKING:
     from .project import Project
+    from .workers import Pool
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,15 @@ def build(program: str | Path = "program.yml", out: str | Path = "site", *, jobs
 
 def _build(program: Path, out: Path, options: BuildOptions, cache: Cache | None, given: datetime | None,
            key: str | None) -> BuildResult:
+    """Start the workers, then the stages: the workers load WeasyPrint while the rest is imported."""
+    from .workers import Pool
+
+    with Pool(options.jobs) as pool:
+        return _stages(program, out, options, cache, given, key, pool)
+
+
+def _stages(program: Path, out: Path, options: BuildOptions, cache: Cache | None, given: datetime | None,
+            key: str | None, pool: Pool) -> BuildResult:
     """The build itself: load, plan, render the site, PDFs and calendar, write."""
     from . import ics, kit, printing, site
     from .context import Context
@@ -70,9 +80,8 @@ def _build(program: Path, out: Path, options: BuildOptions, cache: Cache | None,
     from .project import load_program
     from .runbook import ORGANISER_CALENDAR, RUNBOOK_PDF
     from .stamp import build_date
-    from .workers import Pool
 
-    with Pool(options.jobs) as pool, engines.Prepared(options.engine) as prepared, \
+    with engines.Prepared(options.engine) as prepared, \
             tempfile.TemporaryDirectory(prefix="mentorkit-docs-") as work:
         project = load_program(program, strict=options.strict)  # load -> validate -> defaults -> timeline
         stamp = build_date(given, project.program.program.starts)  # the one build date
