@@ -59,20 +59,17 @@ def build(program: str | Path = "program.yml", out: str | Path = "site", *, jobs
     cache = Cache.beside(program, use_cache)
     given = source_date_epoch() or (last_commit_time(program) if program.is_file() else None)
     key = whole_build_key(cache, program, options, given)
-    return (_from_cache(cache, key, out, program) if key else None) or _build(program, out, options, cache, given, key)
+    done = _from_cache(cache, key, out, program) if key else None
+    if done is not None:
+        return done
+    from .workers import Pool
+
+    with Pool(jobs) as pool:  # first: its workers load WeasyPrint while the build's modules are imported
+        return _build(program, out, options, cache, given, key, pool)
 
 
 def _build(program: Path, out: Path, options: BuildOptions, cache: Cache | None, given: datetime | None,
-           key: str | None) -> BuildResult:
-    """Start the workers, then the stages: the workers load WeasyPrint while the rest is imported."""
-    from .workers import Pool
-
-    with Pool(options.jobs) as pool:
-        return _stages(program, out, options, cache, given, key, pool)
-
-
-def _stages(program: Path, out: Path, options: BuildOptions, cache: Cache | None, given: datetime | None,
-            key: str | None, pool: Pool) -> BuildResult:
+           key: str | None, pool: Pool) -> BuildResult:
     """The build itself: load, plan, render the site, PDFs and calendar, write."""
     from . import ics, kit, printing, site
     from .context import Context
