@@ -26,8 +26,8 @@ check: $(STAMP)
 	$(BIN)/mentorkit check program.yml
 
 # the test files spread over every core (pytest-xdist); a file's tests stay in one process, so a
-# module's built program is built once
-PARALLEL := -n auto --dist loadfile
+# module's built program is built once; the longest files go first (tests/conftest.py)
+PARALLEL := -n auto --dist loadfile --no-loadscope-reorder
 test: $(TESTSTAMP)
 	$(BIN)/python -m pytest $(PARALLEL)
 
