@@ -429,7 +429,7 @@ def report(responses: tuple[Path, ...], program: Path | None, roster: Path | Non
 
     project = load_program(program or Path("program.yml"))
     result = build_report(project.program, responses, read_roster(roster) if roster else None,
-                          min_group=min_group, quotes=quotes)
+                          min_group=min_group, quotes=quotes, root=project.root)
     _report(result.warnings)
     if fmt == "json":
         click.echo(render_json(result), nl=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from .i18n import ENGLISH, N_, Language
 from .intervals import Interval
@@ -248,9 +249,9 @@ def default_surveys(program_type: ProgramType, matching: Matching | None = None,
     return surveys
 
 
-def resolve(pf: ProgramFile) -> ProgramFile:
+def resolve(pf: ProgramFile, root: Path | None = None) -> ProgramFile:
     """The program with every default that follows from its type filled in (our words in the program's
-    language and the team's terms)."""
+    language and the team's terms; with `root`, the program's folder, also its own `<lang>.po`)."""
     t = TYPES[pf.program.type]
     program: Program = pf.program
     roles = Roles(mentor=program.roles.mentor or t.mentor, mentee=program.roles.mentee or t.mentee)
@@ -271,7 +272,7 @@ def resolve(pf: ProgramFile) -> ProgramFile:
     if surveys is None or program.summary is None:  # our own words: in the program's language
         from .i18n import program_language
 
-        lang = program_language(pf, None)  # no folder here: a team's own <lang>.po is not read
+        lang = program_language(pf, root)
         updates["summary"] = program.summary or lang.gettext(t.summary)
         if surveys is None:
             surveys = default_surveys(program.type, pf.matching, roles, lang)

@@ -34,8 +34,8 @@ class Project:
 
 
 def _finish(path: Path, located: Located, strict: bool, check_files: bool = True) -> Project:
-    program = resolve(validate(located))
     root = path.resolve().parent
+    program = resolve(validate(located), root)
     if check_files:
         problems = path_problems(program, root, located)
         if problems:

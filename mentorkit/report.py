@@ -21,7 +21,7 @@ from typing import Any
 
 from .errors import Problem
 from .exports import OTHER_GOAL, OTHER_GOAL_LABEL, answer_options
-from .i18n import ENGLISH, N_, Language
+from .i18n import ENGLISH, N_, Language, program_language
 from .model import Goal, Outcome, ProgramFile, Question, QuestionType, Survey, SurveyMoment
 from .responses import Response, Responses, read_responses
 from .roster import ROLES, Participant
@@ -221,9 +221,10 @@ def figures(program: ProgramFile, responses: Responses, roster: Sequence[Partici
 
 
 def build_report(program: ProgramFile, paths: Sequence[str | Path], roster: Sequence[Participant] | None = None, *,
-                 min_group: int = MIN_GROUP, quotes: bool = False) -> Report:
-    """Read and check every file of answers, then work out the figures (ResponsesError lists every problem)."""
-    responses = read_responses(paths, program, roster)
+                 min_group: int = MIN_GROUP, quotes: bool = False, root: Path | None = None) -> Report:
+    """Read and check every file of answers, then work out the figures (ResponsesError lists every problem).
+    `root`: the program's folder, whose own `<lang>.po` words the answers may use."""
+    responses = read_responses(paths, program, roster, program_language(program, root))
     return Report(figures(program, responses, roster, min_group=min_group, quotes=quotes), responses.warnings)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -175,3 +176,26 @@ def test_an_english_registration_survey_is_worded_as_before(tmp_path):
     assert questions["style"].text == "Learning style: which describes you best?"
     assert questions["service"].text == "Department: which is yours?"
     assert questions["role"].options == ["Reverse mentor", "Senior mentee"]
+
+
+def test_a_teams_own_po_words_the_default_surveys_and_is_read_back_in_answers(tmp_path):
+    """A team's `fr.po` beside program.yml rewords our default survey questions (the registration
+    survey it prints and exports), and `mentorkit report` reads answers given in the team's words."""
+    program = tmp_path / "program.yml"
+    program.write_text(PROGRAM.format(type="one-on-one", tag="fr", terms="", **TEAM["fr"]), encoding="utf-8")
+    ours = next(q for q in load_program(program).program.surveys[0].questions if q.id == "hopes").text
+    (tmp_path / "fr.po").write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                                    'msgid "What do you hope to gain from the programme?"\n'
+                                    'msgstr "Qu\'attendez-vous de votre binôme cette année ?"\n', encoding="utf-8")
+    survey = load_program(program).program.surveys[0]
+    hopes = next(q for q in survey.questions if q.id == "hopes").text
+    assert hopes == "Qu'attendez-vous de votre binôme cette année ?" and hopes != ours
+    # an export whose column is the team's wording of the question is read back as that question
+    answers = tmp_path / "registration.csv"
+    answers.write_text(f'Horodateur,Adresse e-mail,"{hopes}"\n2027/01/10 10:00:00,ann@example.org,Apprendre\n',
+                       encoding="utf-8")
+    result = CliRunner().invoke(main, ["report", str(answers), "--program", str(program), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output)
+    assert figures["surveys"]["registration"]["questions"]["hopes"]["n"] == 1
+    assert "registration" not in figures["not_read"]
