@@ -39,12 +39,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 # in the order collected, the next file to whichever worker runs dry: the files that take longest
 # (whole builds, browsers, the fuzzer) go first, so that no worker is left with one of them at the
 # end while the others idle. Measured with --durations on two cores; the rest keep their order.
-# The offline package's browser test comes last of them: Zensical's search box, starved of CPU by
-# two whole builds beside it, showed no result within a minute here (alone it answers at once).
-LONGEST_FIRST = ("test_cache.py", "test_site.py", "test_build.py", "test_fuzz.py", "test_pdfjoin.py",
-                 "test_forms.py", "test_versions.py", "test_lint.py", "test_hostile.py", "test_printing.py",
-                 "test_i18n_output.py", "test_i18n_terms.py", "test_page_fill.py", "test_roster.py", "test_kit.py",
-                 "test_packaging.py", "test_report.py", "test_runbook.py", "test_package.py")
+LONGEST_FIRST = ("test_cache.py", "test_site.py", "test_build.py", "test_package.py", "test_fuzz.py",
+                 "test_pdfjoin.py", "test_forms.py", "test_versions.py", "test_lint.py", "test_hostile.py",
+                 "test_printing.py", "test_i18n_output.py", "test_i18n_terms.py", "test_page_fill.py",
+                 "test_roster.py", "test_kit.py", "test_packaging.py", "test_report.py", "test_runbook.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -249,7 +249,11 @@ def test_navigation_search_and_no_console_errors(served, browser_page):
         page.locator("button.md-search__button").first.click()
     else:
         page.locator("input.md-search__input").click()
-    page.locator('input[aria-label="Search"]:visible').first.press_sequentially("strategy workstream", delay=20)
+    # the whole query at once, then a key: Zensical's box selects its text when results arrive, so
+    # on a busy machine each key typed quickly replaced the one before (seen here under load)
+    box = page.locator('input[aria-label="Search"]:visible').first
+    box.fill("strategy workstream")
+    box.press("End")
     page.wait_for_selector('a[href*="goals.html?h="]', state="attached", timeout=20000)
     results = page.locator('a[href*="?h="]').evaluate_all("els => els.map(e => e.href)")
     assert any("goals.html" in r for r in results), results
