@@ -17,7 +17,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "program.yml"
-SHARED = ROOT.parent / "shared"
 IN_CI = os.environ.get("CI") == "true"
 
 MINIMAL = """\
