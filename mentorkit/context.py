@@ -147,8 +147,7 @@ class Context:
     def plain_measures(self, survey: Survey) -> str:
         """What a survey measures, in a participant's words: 'how you feel about your work and ...'."""
         words = [self.lang.gettext(OUTCOME_PLAIN[o]) for o in survey.measures]
-        return self.lang.gettext("%(some)s and %(last)s") % {"some": ", ".join(words[:-1]), "last": words[-1]} \
-            if len(words) > 1 else "".join(words)
+        return self.lang.listing(words)
 
     def values(self) -> dict[str, Any]:
         """The context as template variables (Enums included, for comparisons in templates)."""

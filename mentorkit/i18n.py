@@ -15,11 +15,11 @@ import gettext as _gettext
 import io
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # Jinja is imported where templates are made (not by `mentorkit check`)
     from jinja2.runtime import Context as JinjaContext
@@ -219,6 +219,18 @@ class Language:
         from babel.dates import format_date
 
         return format_date(value, "MMMM y", locale=self.locale)
+
+    def listing(self, words: Sequence[str], conjunction: Literal["and", "or"] = "and") -> str:
+        """Words in a sentence, joined as the language joins them: 'a, b and c', 'a, b et c'."""
+        if len(words) <= 1:
+            return "".join(words)
+        joined = self.gettext("%(some)s or %(last)s") if conjunction == "or" else self.gettext("%(some)s and %(last)s")
+        return joined % {"some": ", ".join(words[:-1]), "last": words[-1]}
+
+    def inline(self, label: str) -> str:
+        """A label (a role, a type) inside a sentence: lower case, but in German, whose nouns keep
+        their capital ('your executive mentee', 'Ihre Mentorin')."""
+        return label if self.content == "de" else label.lower()
 
     def plural(self, word: str) -> str:
         """The plural of a role's or term's name: a program type's own label as the catalogue writes

@@ -106,8 +106,7 @@ def personal_bytes(project: Project, person: str, key: str, partners: list[str],
 def _names(people: list[str], lang: Language = ENGLISH) -> str:
     if not people:
         return lang.gettext("your partner")
-    return people[0] if len(people) == 1 else lang.gettext("%(some)s and %(last)s") % {
-        "some": ", ".join(people[:-1]), "last": people[-1]}
+    return lang.listing(people)
 
 
 def _contents(project: Project) -> tuple[list[dict[str, Any]], dict[str, Any]]:

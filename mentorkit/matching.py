@@ -597,8 +597,7 @@ def _rule_sentence(blocks: dict[str, list[str]], who: str, count: int, lang: Lan
                                  "every mentee gave the same answer for %(label)s (%(answers)s), and the programme "
                                  "never pairs two people who share it", count)
         return text % {"label": _md(label), "answers": answers}
-    labels = [_md(label) for label in blocks]
-    rules = lang.gettext("%(some)s or %(last)s") % {"some": ", ".join(labels[:-1]), "last": labels[-1]}
+    rules = lang.listing([_md(label) for label in blocks], "or")
     text = (lang.gettext("every mentor shares an answer with them under a hard rule (%(rules)s), so none could be "
                          "paired with them") if who == "mentor" else
             lang.gettext("every mentee shares an answer with them under a hard rule (%(rules)s), so none could be "
@@ -685,10 +684,7 @@ def _num(value: float, lang: Language = ENGLISH) -> str:
 
 
 def _list(values: Sequence[str], lang: Language = ENGLISH) -> str:
-    shown = [_md(v) for v in values]
-    if len(shown) <= 1:
-        return "".join(shown)
-    return lang.gettext("%(some)s and %(last)s") % {"some": ", ".join(shown[:-1]), "last": shown[-1]}
+    return lang.listing([_md(v) for v in values])
 
 
 def _fit_line(fit: Fit, pair: Pair, lang: Language = ENGLISH) -> str:

@@ -39,9 +39,6 @@ def documents(pf: ProgramFile, lang: Language | None = None) -> list[Document]:
     lang = lang or program_language(pf, None)
     _ = lang.gettext
     roles = lang.roles(pf.program.roles, TYPES[pf.program.type])
-
-    def inline(label: str) -> str:  # inside a sentence: lower case, but German nouns keep their capital
-        return label if lang.content == "de" else label.lower()
     docs = [
         Document("first-meeting-checklist.pdf", _("First-meeting checklist"), "checklist"),
         Document("participant-agreement.pdf", _("Participant agreement"), "agreement"),
@@ -51,9 +48,9 @@ def documents(pf: ProgramFile, lang: Language | None = None) -> list[Document]:
     docs += [Document(f"survey-{s.id}.pdf", _("Survey: %(title)s") % {"title": s.title}, "survey", survey=s.id)
              for s in pf.surveys or []]
     docs += [
-        Document("workbook-mentee.pdf", _("Workbook for the %(role)s") % {"role": inline(roles.mentee or _("mentee"))},
+        Document("workbook-mentee.pdf", _("Workbook for the %(role)s") % {"role": lang.inline(roles.mentee or _("mentee"))},
                  "workbook", role="mentee"),
-        Document("workbook-mentor.pdf", _("Workbook for the %(role)s") % {"role": inline(roles.mentor or _("mentor"))},
+        Document("workbook-mentor.pdf", _("Workbook for the %(role)s") % {"role": lang.inline(roles.mentor or _("mentor"))},
                  "workbook", role="mentor"),
         Document("handbook.pdf", _("The handbook as one book"), "handbook"),
     ]

@@ -226,8 +226,7 @@ def _survey_tasks(plan: Plan, working: Callable[..., date], lang: Language = ENG
 
 
 def _plural(label: str, lang: Language = ENGLISH) -> str:
-    many = label if label.lower().endswith("s") else lang.plural(label)
-    return many if lang.content == "de" else many.lower()  # German nouns keep their capitals
+    return lang.inline(label if label.lower().endswith("s") else lang.plural(label))
 
 
 RUNBOOK_PDF = "team/runbook.pdf"

@@ -45,8 +45,7 @@ def inline(context: Any, text: Any) -> str:
     """A label (a role, a type) inside a sentence: lower case, but in German, whose nouns keep
     their capital ('your executive mentee', 'Ihre Mentorin')."""
     lang = context.get("lang")
-    locale = getattr(lang, "locale", "en_GB") or "en_GB"
-    return str(text) if locale.split("_")[0] == "de" else str(text).lower()
+    return lang.inline(str(text)) if lang is not None else str(text).lower()
 
 
 def sentence(text: Any) -> str:
