@@ -40,7 +40,7 @@ from .plan import DEST_SCHEME, Document
 from .project import Project
 from .resources import package_dirs
 from .templating import content, environment
-from .workers import PDF_OPTIONS, Pool, Rendered, Unit
+from .workers import PDF_OPTIONS, Pool, Rendered, Unit, join_cover, join_pieces, retitled
 from .workers import render as render_unit
 
 log = logging.getLogger("mentorkit")
@@ -253,7 +253,6 @@ def _roots(project: Project) -> tuple[str, ...]:
 
 # --- pieces: a document's pages laid out apart, so that each is rendered (and cached) once ---
 
-_TITLE = re.compile(r"<title>.*?</title>", re.S)
 _SECTION = re.compile(r'<section\b[^>]*\bclass="doc"[^>]*>|<section\b|</section\s*>')
 _ID = re.compile(r'\sid="([^"]+)"')
 _LOCAL_LINK = re.compile(r'(<a\b[^>]*?\s)href="#([^"]+)"')
@@ -336,7 +335,7 @@ def split(unit: Unit, shared: Sequence[tuple[str, ...]] | None = None) -> Body:
             i += len(run)
     css = "".join(re.findall(r"<style[^>]*>(.*?)</style>", head, re.S))
     numbered = tuple(sorted(set(_NUMBERED_BOX.findall(css))))
-    head = plain = _TITLE.sub("<title>mentorkit</title>", head, count=1)  # the title is set by the join
+    head = plain = retitled(head, "mentorkit")  # the title is set by the join
     if numbered:
         blank = " ".join(f"@{box} {{ content: none; }}" for box in numbered)
         head = plain.replace("</head>", f"<style>@page {{ {blank} }}</style>\n</head>", 1)
@@ -476,57 +475,6 @@ def _laid_out(renderer: Renderer, body: Body) -> tuple[list[str], str | None]:
     return ordered, overlay
 
 
-def join_body(parts: list[bytes], numbers: bytes | None, title: str | None, whole: Unit) -> bytes:
-    """A body's pieces as one PDF with its page numbers (in a worker); laid out whole if they
-    cannot be joined."""
-    from .pdfjoin import JoinError, join
-
-    base = max(range(len(parts)), key=lambda i: (len(parts[i]), -i))  # the largest part is the base
-    try:
-        return join(parts[base], parts[:base], parts[base + 1:], title=title, numbers=numbers)
-    except JoinError as exc:
-        log.warning("%s: its pieces could not be joined (%s); laid out as one document instead, more slowly",
-                    whole.label, exc)
-        return render_unit(replace(whole, html=_retitled(whole.html, title))).pdf
-
-
-def join_cover(cover: bytes | Unit, body: bytes, whole: list[Unit]) -> bytes:
-    """A cover (a PDF, or a unit to lay out first) in front of a body (in a worker); laid out whole
-    if they cannot be joined."""
-    from .pdfjoin import JoinError, join
-
-    if isinstance(cover, Unit):
-        cover = render_unit(cover).pdf
-    try:
-        return join(body, [cover], info_from=0)
-    except JoinError as exc:
-        log.warning("%s: its cover could not be joined (%s); laid out as one document instead, more slowly",
-                    whole[0].label, exc)
-        return _render_together(whole)
-
-
-def _retitled(html: str, title: str | None) -> str:
-    return html if title is None else _TITLE.sub(f"<title>{_escape(title)}</title>", html, count=1)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _render_together(units: Sequence[Unit]) -> bytes:
-    """Several units laid out and written as one PDF (the slow way: no piece is shared)."""
-    from weasyprint import HTML
-
-    from .fetch import make_fetcher
-
-    fetcher = make_fetcher([Path(r) for r in units[0].roots])
-    options = {"pdf_forms": units[0].forms, **PDF_OPTIONS}
-    laid_out = [HTML(string=u.html, base_url=u.base_url, url_fetcher=fetcher).render(**options) for u in units]
-    document = laid_out[-1].copy([page for d in laid_out for page in d.pages])
-    document.metadata = laid_out[0].metadata  # the first part's title (a personal cover names the person)
-    return document.write_pdf(**options)
-
-
 def _logo_bytes(project: Project) -> bytes:
     logo = project.program.program.branding.logo
     if logo:
@@ -572,19 +520,20 @@ def _start(renderer: Renderer, plan: Plan) -> None:
 
 
 def _assemble(renderer: Renderer, plans: dict[str, Plan], cache: Cache | None) -> dict[str, bytes]:
-    """Each plan's PDF: pieces laid out, each body joined once, covers joined onto their body; the
-    joins too run in the workers."""
-    pool = renderer.pool
+    """Each plan's PDF: its pieces laid out, then joined behind its cover in one join, in a worker,
+    as soon as its body is laid out (while the workers lay out the other bodies)."""
     # everything that can be laid out now goes to the workers at once, largest first: every body's
     # pieces that show no other piece's page numbers, and the covers
     bodies = {id(plan.body): plan.body for plan in plans.values()}
     renderer.want([_piece_unit(body, p) for body in bodies.values() for p in body.pieces if not p.links])
     covers = {name: renderer.want([plan.cover])[0] for name, plan in plans.items() if plan.cover is not None}
-    laid = {i: _laid_out(renderer, body) for i, body in bodies.items()}
+    laid: dict[int, tuple[list[str], str | None]] = {}
     done: dict[str, bytes] = {}
     documents: dict[str, str] = {}
-    joins: dict[tuple[int, str | None], Future[bytes]] = {}
+    joins: dict[str, Future[bytes]] = {}
     for name, plan in plans.items():
+        if id(plan.body) not in laid:
+            laid[id(plan.body)] = _laid_out(renderer, plan.body)
         keys, overlay = laid[id(plan.body)]
         if cache is not None:  # a document none of whose parts changed is not joined again
             documents[name] = cache.key("document", plan.title or "", covers.get(name, ""), *keys, overlay or "")
@@ -592,19 +541,18 @@ def _assemble(renderer: Renderer, plans: dict[str, Plan], cache: Cache | None) -
             if kept is not None:
                 done[name] = kept
                 continue
-        title = plan.title if plan.cover is None else None
-        if (id(plan.body), title) not in joins:
-            numbers = renderer.get(overlay).pdf if overlay is not None else None
-            joins[(id(plan.body), title)] = pool.submit(join_body, [renderer.get(k).pdf for k in keys], numbers,
-                                                        title, plan.body.whole)
-    with_covers = {name: pool.submit(join_cover, renderer.get(covers[name]).pdf, joins[(id(plan.body), None)].result(),
-                                     [plan.cover, plan.body.whole])
-                   for name, plan in plans.items() if name not in done and plan.cover is not None}
-    for name, plan in plans.items():
-        if name not in done:
-            done[name] = (with_covers[name] if plan.cover is not None else joins[(id(plan.body), plan.title)]).result()
-            if cache is not None:
-                cache.put("document", documents[name], done[name])
+        numbers = renderer.get(overlay).pdf if overlay is not None else None
+        parts = [renderer.get(k).pdf for k in keys]
+        if plan.cover is None:
+            joins[name] = renderer.pool.submit(join_pieces, parts, numbers, plan.title, [plan.body.whole])
+        else:
+            cover = renderer.get(covers[name])
+            joins[name] = renderer.pool.submit(join_pieces, parts, numbers, None, [plan.cover, plan.body.whole],
+                                               cover.pdf, cover.pages)
+    for name, future in joins.items():
+        done[name] = future.result()
+        if cache is not None:
+            cache.put("document", documents[name], done[name])
     return {name: done[name] for name in plans}
 
 
@@ -682,8 +630,8 @@ def render_workbooks(project: Project, context: Context, participants: list[Any]
     shared: dict[str, bytes] = {}
     for role, body in bodies.items():
         keys, overlay = _laid_out(renderer, body)
-        shared[role] = join_body([renderer.get(k).pdf for k in keys], renderer.get(overlay).pdf if overlay else None,
-                                 None, body.whole)
+        shared[role] = join_pieces([renderer.get(k).pdf for k in keys], renderer.get(overlay).pdf if overlay else None,
+                                   None, [body.whole])
     # each person's cover laid out and joined in a worker; a few at a time, so that a roster of
     # hundreds is never all in memory
     window: deque[tuple[str, Future[bytes]]] = deque()

@@ -1,9 +1,12 @@
-"""Worker processes: print HTML -> PDF bytes, and the pool that renders many documents at once.
+"""Worker processes: print HTML -> PDF bytes, pieces joined into PDFs, and the pool that runs
+many such tasks at once.
 
 One document does not get faster with more cores; many documents do, so each unit of print
-HTML is rendered in its own task. Workers come from a fork server that has imported WeasyPrint
-once (`multiprocessing`'s public `set_forkserver_preload`): each worker starts with it loaded,
-and a process that builds again and again (`mentorkit serve`) keeps that server between builds.
+HTML is rendered in its own task, and each PDF is joined in its own. Workers come from a fork
+server that has imported WeasyPrint and the join once (`multiprocessing`'s public
+`set_forkserver_preload`): each worker starts with them loaded, and a process that builds again
+and again (`mentorkit serve`) keeps that server between builds. The tasks live here, with what
+they need and no more, so that a worker never imports the rest of mentorkit to run one.
 """
 
 from __future__ import annotations
@@ -15,9 +18,9 @@ import os
 import queue
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -71,6 +74,67 @@ def render(unit: Unit) -> Rendered:
         raise FetchError(f"{unit.label}: {exc}") from None
     anchors = {name: i for i, page in reversed(list(enumerate(document.pages))) for name in page.anchors}
     return Rendered(document.write_pdf(**options), len(document.pages), dict(sorted(anchors.items())))
+
+
+def join_pieces(parts: Sequence[bytes], numbers: bytes | None, title: str | None, whole: Sequence[Unit],
+                cover: bytes | None = None, cover_pages: int = 0) -> bytes:
+    """A document's pieces as one PDF with its page numbers, behind its cover when it has one
+    (`cover_pages` long, never numbered): one join, one write. `whole`: the units that lay the
+    same document out in one go (the cover's and the body's, or the body's), the way taken, and
+    logged, when the pieces cannot be joined."""
+    from .pdfjoin import JoinError, join
+
+    base = max(range(len(parts)), key=lambda i: (len(parts[i]), -i))  # the largest part is the base
+    before = [*([cover] if cover is not None else []), *parts[:base]]
+    try:
+        return join(parts[base], before, parts[base + 1:], title=title, numbers=numbers,
+                    unnumbered=cover_pages if cover is not None else 0, info_from=0 if cover is not None else None)
+    except JoinError as exc:
+        log.warning("%s: its pieces could not be joined (%s); laid out as one document instead, more slowly",
+                    whole[-1].label, exc)
+        if len(whole) > 1:
+            return render_together(whole)
+        return render(replace(whole[0], html=retitled(whole[0].html, title))).pdf
+
+
+def join_cover(cover: bytes | Unit, body: bytes, whole: Sequence[Unit]) -> bytes:
+    """A cover (a PDF, or a unit to lay out first) in front of a body already joined (a roster's
+    workbooks share one body); laid out whole if they cannot be joined."""
+    from .pdfjoin import JoinError, join
+
+    if isinstance(cover, Unit):
+        cover = render(cover).pdf
+    try:
+        return join(body, [cover], info_from=0)
+    except JoinError as exc:
+        log.warning("%s: its cover could not be joined (%s); laid out as one document instead, more slowly",
+                    whole[0].label, exc)
+        return render_together(whole)
+
+
+def render_together(units: Sequence[Unit]) -> bytes:
+    """Several units laid out and written as one PDF (the slow way: no piece is shared)."""
+    from weasyprint import HTML
+
+    from .fetch import make_fetcher
+
+    fetcher = make_fetcher([Path(r) for r in units[0].roots])
+    options = {"pdf_forms": units[0].forms, **PDF_OPTIONS}
+    laid_out = [HTML(string=u.html, base_url=u.base_url, url_fetcher=fetcher).render(**options) for u in units]
+    document = laid_out[-1].copy([page for d in laid_out for page in d.pages])
+    document.metadata = laid_out[0].metadata  # the first part's title (a personal cover names the person)
+    return document.write_pdf(**options)
+
+
+_TITLE = re.compile(r"<title>.*?</title>", re.S)
+
+
+def retitled(html: str, title: str | None) -> str:
+    """The HTML with `title` as its document title (None: as it is)."""
+    if title is None:
+        return html
+    escaped = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _TITLE.sub(lambda _: f"<title>{escaped}</title>", html, count=1)
 
 
 _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
@@ -128,7 +192,7 @@ def _context() -> Any:
     imported; else spawn, which imports it in each worker."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["weasyprint", "mentorkit.fetch", "mentorkit.workers"])
+        context.set_forkserver_preload(["weasyprint", "mentorkit.fetch", "mentorkit.workers", "mentorkit.pdfjoin"])
         return context
     return multiprocessing.get_context("spawn")
 

@@ -23,7 +23,7 @@ from mentorkit.pdfjoin import JoinError, join
 from mentorkit.plan import DEST_SCHEME, documents
 from mentorkit.project import load_program
 from mentorkit.roster import read_roster
-from mentorkit.workers import PDF_OPTIONS, Pool, Unit, render
+from mentorkit.workers import PDF_OPTIONS, Pool, Unit, render, render_together
 
 OPTIONS = {"pdf_forms": True, **PDF_OPTIONS}
 ROSTER = ROOT / "examples" / "roster.csv"
@@ -217,8 +217,8 @@ def built_workbooks(workbook_parts):
     doc = next(d for d in documents(project.program) if d.kind == "workbook")
     generic_pdf = render_documents(project, [doc], jobs=1)[doc.name]
     generic_cover, generic_body = printing.document_html(project, doc, values)
-    generic_whole = printing._render_together([replace(cover, html=generic_cover), replace(body, html=generic_body)])
-    return [(personal_pdf, printing._render_together([cover, body]), people[1].name),
+    generic_whole = render_together([replace(cover, html=generic_cover), replace(body, html=generic_body)])
+    return [(personal_pdf, render_together([cover, body]), people[1].name),
             (generic_pdf, generic_whole, project.program.program.title)]
 
 
