@@ -218,19 +218,32 @@ class Cache:
             return
         entries = []
         for kind in sorted(p for p in self.root.iterdir() if p.is_dir()):
-            for entry in kind.iterdir():
-                size = sum(f.stat().st_size for f in entry.rglob("*") if f.is_file()) if entry.is_dir() \
-                    else entry.stat().st_size
-                entries.append((entry.stat().st_mtime_ns, entry.name, entry, size))
+            with os.scandir(kind) as listing:
+                for found in listing:
+                    size = _size(found.path) if found.is_dir(follow_symlinks=False) else found.stat().st_size
+                    entries.append((found.stat(follow_symlinks=False).st_mtime_ns, found.name, Path(found.path), size))
         total = sum(e[3] for e in entries)
-        for _, _, entry, size in sorted(entries):
+        for _, _, path, size in sorted(entries):
             if total <= limit:
                 break
-            if entry.is_dir():
-                shutil.rmtree(entry, ignore_errors=True)
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
             else:
-                entry.unlink(missing_ok=True)
+                path.unlink(missing_ok=True)
             total -= size
+
+
+def _size(folder: str) -> int:
+    """The bytes of the files below `folder` (one directory read per folder: a site entry holds
+    hundreds of files, and the whole cache is measured after every build that wrote to it)."""
+    total = 0
+    with os.scandir(folder) as listing:
+        for entry in listing:
+            if entry.is_dir(follow_symlinks=False):
+                total += _size(entry.path)
+            elif entry.is_file(follow_symlinks=False):
+                total += entry.stat(follow_symlinks=False).st_size
+    return total
 
 
 def _listing(folder: Path) -> list[str]:
