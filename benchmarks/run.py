@@ -6,7 +6,7 @@ Every ratio compares two things measured in the same run on the same machine, in
 by round so that a machine that slows down slows both; the best of each is compared. The floor is
 what the plain tools take for the very same work: `mkdocs build` (or `zensical build`) of the docs
 tree and mkdocs.yml mentorkit generated, plus WeasyPrint rendering the very print HTML of every
-document, one after another in one process. Results go to benchmarks/results/latest.json as a
+PDF a build makes (the documents and the runbook checklist), one after another in one process. Results go to benchmarks/results/latest.json as a
 flat mapping of stable keys to numbers:
   check_s                        wall time of `mentorkit check`               <= 0.40
   build_all_cores_over_floor     clean build, all cores / floor               <= 0.60
@@ -67,7 +67,9 @@ for f in sorted(pathlib.Path(sys.argv[1]).glob('*.html')):
 
 
 def prepare_floor(work: Path, engine: str) -> tuple[Path, Path, str]:
-    """The generated docs tree and the print HTML of every document, as files the plain tools read."""
+    """The generated docs tree and the print HTML of every PDF a build makes (every document's, and
+    the runbook checklist's), as files the plain tools read."""
+    from mentorkit.kit import runbook_html
     from mentorkit.printing import document_html, print_values
     from mentorkit.project import load_program
     from mentorkit.site import write_docs
@@ -85,6 +87,8 @@ def prepare_floor(work: Path, engine: str) -> tuple[Path, Path, str]:
             cover, body = html
             html = cover.replace("</body>", body[body.index("<body>") + 6:body.index("</body>")] + "</body>")
         (html_dir / d.name.replace(".pdf", ".html")).write_text(html, encoding="utf-8")
+    # a build also prints the programme team's runbook checklist: the floor prints it too
+    (html_dir / "runbook.html").write_text(runbook_html(project, context), encoding="utf-8")
     return gen, html_dir, project.root.as_uri() + "/"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -122,20 +123,38 @@ def _history(project: Project, options: BuildOptions) -> list[Any] | None:
 
 
 class _SiteJob:
-    """The site: built by its engine in another process, or copied from the cache."""
+    """The site: built by its engine in another process, or copied from the cache. A thread
+    waits for the engine and keeps its site in the cache as soon as it is done, while the PDFs
+    are still rendering."""
 
     def __init__(self, running: engines.Running | None, done: Path | None, cache: Cache | None, key: str | None):
         self.running, self.done, self.cache, self.key = running, done, cache, key
+        self.failed: BaseException | None = None
+        self.thread: threading.Thread | None = None
+        if running is not None:
+            self.thread = threading.Thread(target=self._collect, args=(running,), daemon=True)
+            self.thread.start()
+
+    def _collect(self, running: engines.Running) -> None:
+        try:
+            running.wait()
+            if self.cache is not None and self.key is not None:
+                self.cache.put_tree("site", self.key, running.site_dir)
+        except BaseException as exc:  # noqa: BLE001 - raised again by wait(), in the build's thread
+            self.failed = exc
 
     def wait(self) -> None:
-        if self.running is not None:
-            self.running.wait()
-            if self.cache is not None and self.key is not None:
-                self.cache.put_tree("site", self.key, self.running.site_dir)
+        """Until the site is built (and kept); what went wrong is raised here."""
+        if self.thread is not None:
+            self.thread.join()
+        if self.failed is not None:
+            raise self.failed
 
     def stop(self) -> None:
         if self.running is not None:
             self.running.stop()
+        if self.thread is not None:
+            self.thread.join()
 
 
 def _start_site(cache: Cache | None, engine: str, config: Path, stage: Path, stamp: datetime,

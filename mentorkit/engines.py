@@ -159,7 +159,7 @@ class Running:
             self.prepared.process.join()
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
-            self.process.communicate()
+            self.process.wait()  # its output is read by whoever waits for it (`wait`), if anyone
 
 
 def _messages(text: str) -> str:

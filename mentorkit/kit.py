@@ -29,17 +29,23 @@ def _unit(project: Project, label: str, html: str) -> Unit:
     return Unit(label, html, project.root.as_uri() + "/", roots, project.program.print.fillable)
 
 
-def runbook_pdf(project: Project, context: Context, pool: Pool, cache: Cache | None = None) -> Callable[[], bytes]:
-    """The programme team's printable checklist, rendering in `pool` beside the handbook's PDFs
-    (or taken from the cache); call the result for its PDF."""
-    from .printing import print_values, render_one
+def runbook_html(project: Project, context: Context) -> str:
+    """The programme team's printable checklist, as print HTML."""
+    from .printing import print_values
     from .runbook import template_values
 
     values = print_values(project, context)
-    html = values["env"].get_template("print/runbook.html.j2").render(
+    return values["env"].get_template("print/runbook.html.j2").render(
         values, runbook=template_values(project.program, project.plan, context.lang),
         title=context.lang.gettext("Runbook - %(programme)s") % {"programme": project.program.program.title})
-    return render_one(project, _unit(project, "runbook", html), pool=pool, cache=cache)
+
+
+def runbook_pdf(project: Project, context: Context, pool: Pool, cache: Cache | None = None) -> Callable[[], bytes]:
+    """The programme team's printable checklist, rendering in `pool` beside the handbook's PDFs
+    (or taken from the cache); call the result for its PDF."""
+    from .printing import render_one
+
+    return render_one(project, _unit(project, "runbook", runbook_html(project, context)), pool=pool, cache=cache)
 
 
 def certificate_html(project: Project, values: dict[str, Any], person: Any) -> str:
