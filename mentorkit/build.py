@@ -90,7 +90,7 @@ def _build(program: Path, out: Path, options: BuildOptions, cache: Cache | None,
             engine = options.engine or project.program.site.engine
             site_job = _start_site(cache, engine, docs.config, stage, stamp, prepared, bytecode)  # builds while PDFs render
             try:
-                checklist = kit.runbook_pdf(project, context, pool, cache)  # the programme team's, beside the rest
+                checklist = kit.runbook_pdf(project, context, pool, cache, bytecode)  # the team's, beside the rest
                 pdfs = printing.render(project, context, pool=pool, cache=cache, bytecode=bytecode,
                                        site_pages=docs.book_pages())
                 calendar = ics.calendar_bytes(project, stamp)

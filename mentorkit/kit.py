@@ -29,23 +29,26 @@ def _unit(project: Project, label: str, html: str) -> Unit:
     return Unit(label, html, project.root.as_uri() + "/", roots, project.program.print.fillable)
 
 
-def runbook_html(project: Project, context: Context) -> str:
-    """The programme team's printable checklist, as print HTML."""
+def runbook_html(project: Project, context: Context, bytecode: Path | None = None) -> str:
+    """The programme team's printable checklist, as print HTML (`bytecode`: where compiled
+    templates are kept, as for the other printables)."""
     from .printing import print_values
     from .runbook import template_values
 
-    values = print_values(project, context)
+    values = print_values(project, context, bytecode)
     return values["env"].get_template("print/runbook.html.j2").render(
         values, runbook=template_values(project.program, project.plan, context.lang),
         title=context.lang.gettext("Runbook - %(programme)s") % {"programme": project.program.program.title})
 
 
-def runbook_pdf(project: Project, context: Context, pool: Pool, cache: Cache | None = None) -> Callable[[], bytes]:
+def runbook_pdf(project: Project, context: Context, pool: Pool, cache: Cache | None = None,
+                bytecode: Path | None = None) -> Callable[[], bytes]:
     """The programme team's printable checklist, rendering in `pool` beside the handbook's PDFs
     (or taken from the cache); call the result for its PDF."""
     from .printing import render_one
 
-    return render_one(project, _unit(project, "runbook", runbook_html(project, context)), pool=pool, cache=cache)
+    html = runbook_html(project, context, bytecode)
+    return render_one(project, _unit(project, "runbook", html), pool=pool, cache=cache)
 
 
 def certificate_html(project: Project, values: dict[str, Any], person: Any) -> str:

@@ -292,6 +292,7 @@ class Plan:
     title: str | None  # None: the cover's
     cover: Unit | None
     body: Body
+    alone: bool = False  # laid out whole, as `body.whole` (a survey: no other PDF holds it)
 
 
 def _sections(html: str) -> tuple[str, list[str]]:
@@ -486,9 +487,15 @@ def _logo_bytes(project: Project) -> bytes:
 def _plans(project: Project, values: dict[str, Any], renderer: Renderer) -> dict[str, Plan]:
     """Each document's plan, its pieces handed to the workers as soon as it is known: the
     standalone printables first (their sections are what the workbook bodies share), the
-    handbook last (its pages take the longest to turn into HTML)."""
+    handbook last (its pages take the longest to turn into HTML).
+
+    A survey is laid out whole, numbered by WeasyPrint itself, with no page-number overlay and
+    no join: no other PDF holds it (the workbooks hold all the surveys as one piece of their
+    own). Decided by the kind of document, not by what else a run prints, so that a PDF is the
+    same bytes whichever documents are made with it."""
     base, roots, forms = project.root.as_uri() + "/", _roots(project), project.program.print.fillable
     documents = values["documents"]
+    programme = project.program.program.title
     plans: dict[str, Plan] = {}
     runs: list[tuple[str, ...]] = []
     for d in documents:
@@ -496,8 +503,11 @@ def _plans(project: Project, values: dict[str, Any], renderer: Renderer) -> dict
             html = document_html(project, d, values)
             assert isinstance(html, str)
             runs.append(tuple(_sections(html)[1]))
-            plans[d.name] = Plan(f"{d.title} - {project.program.program.title}", None,
-                                 split(Unit(d.name, html, base, roots, forms)))
+            printable = split(Unit(d.name, html, base, roots, forms))
+            title = values["lang"].gettext("%(document)s - %(programme)s") % {"document": d.title,
+                                                                               "programme": programme}
+            alone = d.kind == "survey" and len(printable.pieces) == 1 and not printable.pieces[0].links
+            plans[d.name] = Plan(title, None, printable, alone)
             _start(renderer, plans[d.name])
     shared: dict[str, Body] = {}
     for d in sorted((d for d in documents if d.name not in plans), key=lambda d: d.kind == "handbook"):
@@ -514,7 +524,10 @@ def _plans(project: Project, values: dict[str, Any], renderer: Renderer) -> dict
 
 def _start(renderer: Renderer, plan: Plan) -> None:
     """Hand to the workers what of a plan can be laid out now: its cover, and the pieces that
-    show no other piece's page numbers."""
+    show no other piece's page numbers (or the whole document, when it is laid out alone)."""
+    if plan.alone:
+        renderer.want([plan.body.whole])
+        return
     renderer.want([*([plan.cover] if plan.cover is not None else []),
                    *(_piece_unit(plan.body, p) for p in plan.body.pieces if not p.links)])
 
@@ -524,7 +537,7 @@ def _assemble(renderer: Renderer, plans: dict[str, Plan], cache: Cache | None) -
     as soon as its body is laid out (while the workers lay out the other bodies)."""
     # everything that can be laid out now goes to the workers at once, largest first: every body's
     # pieces that show no other piece's page numbers, and the covers
-    bodies = {id(plan.body): plan.body for plan in plans.values()}
+    bodies = {id(plan.body): plan.body for plan in plans.values() if not plan.alone}
     renderer.want([_piece_unit(body, p) for body in bodies.values() for p in body.pieces if not p.links])
     covers = {name: renderer.want([plan.cover])[0] for name, plan in plans.items() if plan.cover is not None}
     laid: dict[int, tuple[list[str], str | None]] = {}
@@ -532,6 +545,8 @@ def _assemble(renderer: Renderer, plans: dict[str, Plan], cache: Cache | None) -
     documents: dict[str, str] = {}
     joins: dict[str, Future[bytes]] = {}
     for name, plan in plans.items():
+        if plan.alone:  # laid out whole, wanted by _start: taken last, when the joins are under way
+            continue
         if id(plan.body) not in laid:
             laid[id(plan.body)] = _laid_out(renderer, plan.body)
         keys, overlay = laid[id(plan.body)]
@@ -549,6 +564,9 @@ def _assemble(renderer: Renderer, plans: dict[str, Plan], cache: Cache | None) -
             cover = renderer.get(covers[name])
             joins[name] = renderer.pool.submit(join_pieces, parts, numbers, None, [plan.cover, plan.body.whole],
                                                cover.pdf, cover.pages)
+    for name, plan in plans.items():
+        if plan.alone:
+            done[name] = renderer.get(renderer.want([plan.body.whole])[0]).pdf
     for name, future in joins.items():
         done[name] = future.result()
         if cache is not None:

@@ -365,3 +365,23 @@ def test_every_catalogue_declares_how_its_text_names_people():
     assert german["mentor"].feminine == ("Mentorin", "Mentorinnen") and german["mentee"].feminine is None
     assert french["mentee"].feminine == ("personne mentorée", "personnes mentorées")
     assert _key_words(language("en"))["mentor"].feminine is None and _key_words(language("es"))["mentor"].feminine is None
+
+
+def test_a_printable_s_title_in_a_pdf_reader_is_written_as_the_language_writes_it(tmp_path):
+    """A reader's title bar shows 'document – programme' as the German catalogue writes it (with an
+    en dash), both for a printable joined from pieces it shares with a workbook (the checklist) and
+    for one laid out whole (a survey: the workbooks hold the surveys as a piece of their own)."""
+    from conftest import render_documents
+    from pypdf import PdfReader
+
+    from mentorkit.plan import documents
+
+    project = load_program(_marked(tmp_path, "de"))
+    wanted = ("first-meeting-checklist.pdf", "survey-midpoint.pdf", "workbook-mentor.pdf")
+    docs = [d for d in documents(project.program) if d.name in wanted]
+    pdfs = render_documents(project, docs, jobs=1)
+    programme = project.program.program.title
+    assert len(docs) == 3
+    for d in (d for d in docs if d.kind != "workbook"):
+        title = PdfReader(io.BytesIO(pdfs[d.name])).metadata.title
+        assert title == f"{d.title} – {programme}", (d.name, title)
