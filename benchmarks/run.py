@@ -151,7 +151,7 @@ def _rebuild(tmp: Path, engine: str, rounds: int) -> None:
         times["noop"].append(best_of(lambda: cli("build", "-o", "site", "--engine", engine, cwd=work), 1))
     best = {k: min(v) for k, v in times.items()}
     suffix = "" if engine == "material" else "_zensical"
-    report(f"floor{suffix}_s", best["floor"], None)
+    report("floor_rebuild_s" if engine == "material" else "floor_zensical_s", best["floor"], None)
     report(f"noop{suffix}_s", best["noop"], None)
     report(f"edited{suffix}_s", best["edited"], None)
     if engine == "material":
