@@ -78,15 +78,16 @@ def test_cache_never_changes_the_output(built, first_build, monkeypatch):
     folder = program.parent
     _, _, rendered, started = first_build  # build(program, folder / "cached", jobs=1), from nothing
     # every piece laid out once, however many PDFs hold it: each single document's body (shared
-    # with the workbooks), the workbooks' own sections (one set per role), the covers, the overlays
+    # with the workbooks), the workbooks' own sections (one set per role), the covers, the overlays;
+    # a survey's own PDF, which no other PDF holds, laid out whole (labelled by its file name)
     project = load_program(program)
     labels = [label for label, _ in rendered]
     assert len(rendered) == len(set(rendered)), "a piece was laid out twice"
     assert {"#checklist", "#feedback", "#agreement", f"#goal-{project.program.goals[0].id}", "#contents", "#meetings",
-            *(f"#survey-{s.id}" for s in project.program.surveys)} <= set(labels)
+            *(f"survey-{s.id}.pdf" for s in project.program.surveys)} <= set(labels)
     for shared in ("#checklist", "#feedback", "#agreement"):
         assert labels.count(shared) == 1, shared  # in its own PDF and in both workbooks: laid out once
-    for once in ("#surveys", *(f"#survey-{s.id}" for s in project.program.surveys)):
+    for once in ("#surveys", *(f"survey-{s.id}.pdf" for s in project.program.surveys)):
         assert labels.count(once) == 1, once  # each survey's own PDF; the workbooks' surveys, both roles
     assert sorted(label for label in labels if label.endswith("(cover)")) == [
         "handbook.pdf (cover)", "workbook-mentee.pdf (cover)", "workbook-mentor.pdf (cover)"]
@@ -100,10 +101,10 @@ def test_cache_never_changes_the_output(built, first_build, monkeypatch):
                                                    "Have you met as often as you planned?"))
     rendered.clear(), started.clear()
     build(program, folder / "cached", jobs=1)
-    # the question is in its survey's piece, in the workbooks' surveys (one piece that both roles
+    # the question is in its survey's PDF, in the workbooks' surveys (one piece that both roles
     # share: the surveys run on there) and in the handbook's chapter that shows the surveys: only
     # those three are laid out again; the site shows the question, so the engine builds it again
-    assert sorted(label for label, _ in rendered) == ["#chapter-measuring", "#survey-midpoint", "#surveys"]
+    assert sorted(label for label, _ in rendered) == ["#chapter-measuring", "#surveys", "survey-midpoint.pdf"]
     assert started == ["material"]
     assert same_as_clean(program, folder / "cached")
     assert "as you planned" in (folder / "cached" / "surveys.html").read_text()
