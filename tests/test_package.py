@@ -220,7 +220,11 @@ def test_all_pages_completes_once_every_page_was_seen(reference, tmp_path):
             # (a link of another section's collapsed navigation is not visible: follow it as its click would)
             page.frame_locator("#sco").locator(f'nav.md-nav--primary a.md-nav__link[href$="{url.rsplit("/", 1)[-1]}"]'
                                                ).first.evaluate("a => a.click()")
-            page.wait_for_function(f"document.getElementById('sco').contentWindow.location.href.indexOf('{url.rsplit('/', 1)[-1]}') >= 0")
+            # the next page once it has run its scripts (so recorded itself as seen): on a busy machine
+            # its heading showed before that, and clicking on at once left the page unrecorded
+            page.wait_for_function("(() => { const w = document.getElementById('sco').contentWindow; "
+                                   f"return w.location.href.indexOf('{url.rsplit('/', 1)[-1]}') >= 0 "
+                                   "&& w.document.readyState === 'complete'; })()")
             page.frame_locator("#sco").locator("article h1").wait_for()
         page.wait_for_function("window.API.getCMIValue('cmi.core.lesson_status') === 'completed'", timeout=10000)
         assert "LMSFinish" not in page.evaluate("window.calls")
