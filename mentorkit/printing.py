@@ -212,11 +212,17 @@ def page_of_css(text: str) -> Markup:
     return Markup(" ".join(out))
 
 
+def document_title(project: Project, doc: Document, lang: Language) -> str:
+    """A printable's title, as its HTML and its PDF give it: the document's, then the programme's."""
+    return lang.gettext("%(document)s - %(programme)s") % {"document": doc.title,
+                                                            "programme": project.program.program.title}
+
+
 def document_html(project: Project, doc: Document, values: dict[str, Any]) -> str | tuple[str, str]:
     """The print HTML of one document; a workbook is a cover and a body, rendered apart and joined."""
     ctx = dict(values)
     _ = values["lang"].gettext
-    ctx["title"] = _("%(document)s - %(programme)s") % {"document": doc.title, "programme": project.program.program.title}
+    ctx["title"] = document_title(project, doc, values["lang"])
     env = values["env"]
     if doc.survey:
         ctx["survey_moment"] = next(m for m in project.plan.surveys if m.survey.id == doc.survey)
@@ -495,7 +501,6 @@ def _plans(project: Project, values: dict[str, Any], renderer: Renderer) -> dict
     same bytes whichever documents are made with it."""
     base, roots, forms = project.root.as_uri() + "/", _roots(project), project.program.print.fillable
     documents = values["documents"]
-    programme = project.program.program.title
     plans: dict[str, Plan] = {}
     runs: list[tuple[str, ...]] = []
     for d in documents:
@@ -504,10 +509,8 @@ def _plans(project: Project, values: dict[str, Any], renderer: Renderer) -> dict
             assert isinstance(html, str)
             runs.append(tuple(_sections(html)[1]))
             printable = split(Unit(d.name, html, base, roots, forms))
-            title = values["lang"].gettext("%(document)s - %(programme)s") % {"document": d.title,
-                                                                               "programme": programme}
             alone = d.kind == "survey" and len(printable.pieces) == 1 and not printable.pieces[0].links
-            plans[d.name] = Plan(title, None, printable, alone)
+            plans[d.name] = Plan(document_title(project, d, values["lang"]), None, printable, alone)
             _start(renderer, plans[d.name])
     shared: dict[str, Body] = {}
     for d in sorted((d for d in documents if d.name not in plans), key=lambda d: d.kind == "handbook"):

@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from html import escape
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -133,8 +134,7 @@ def retitled(html: str, title: str | None) -> str:
     """The HTML with `title` as its document title (None: as it is)."""
     if title is None:
         return html
-    escaped = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _TITLE.sub(lambda _: f"<title>{escaped}</title>", html, count=1)
+    return _TITLE.sub(lambda _: f"<title>{escape(title, quote=False)}</title>", html, count=1)
 
 
 _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
