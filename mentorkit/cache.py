@@ -31,10 +31,14 @@ CACHE_DIR = ".mentorkit-cache"
 LIMIT = 512 * 1024 * 1024
 _MANIFEST = ".mentorkit-entry.json"  # a stored folder's files and their hashes, written last
 _GITIGNORE = "# made by mentorkit: nothing here belongs in git\n*\n"
-# the Python packages whose code shapes what mentorkit writes
-PACKAGES = ("mentorkit", "weasyprint", "pydyf", "tinycss2", "cssselect2", "fonttools", "pillow", "pikepdf", "pypdf",
-            "jinja2", "markupsafe", "mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "pygments",
-            "zensical", "icalendar", "pydantic", "pyyaml", "segno", "matplotlib")
+# the Python packages whose code or data shapes what mentorkit writes: the PDF stack (WeasyPrint and
+# what it parses, hyphenates and lays out with), the two site engines and their Markdown, the
+# calendar with its time zones, the dates and words of each language (Babel's CLDR data), the
+# public holidays meetings avoid, and the model that reads program.yml
+PACKAGES = ("mentorkit", "weasyprint", "pydyf", "tinyhtml5", "tinycss2", "cssselect2", "pyphen", "fonttools", "pillow",
+            "pikepdf", "lxml", "pypdf", "jinja2", "markupsafe", "mkdocs", "mkdocs-material", "mkdocs-material-extensions",
+            "backrefs", "markdown", "pymdown-extensions", "pygments", "zensical", "icalendar", "python-dateutil",
+            "tzdata", "babel", "holidays", "pydantic", "pydantic-core", "pyyaml", "segno", "matplotlib")
 # the system libraries that lay out text, and how each tells its version (their public C API)
 LIBRARIES = (("libpango-1.0.so.0", "pango_version_string", ctypes.c_char_p),
              ("libharfbuzz.so.0", "hb_version_string", ctypes.c_char_p),

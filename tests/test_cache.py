@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -185,6 +186,29 @@ def test_keys_name_the_environment_that_renders(tmp_path, monkeypatch):
     same = cache_module._code()
     (tmp_path / "copy" / "pdfjoin.py").write_text((tmp_path / "copy" / "pdfjoin.py").read_text() + "\n# joins differently\n")
     assert cache_module._code() != same
+
+
+# mentorkit's runtime dependencies that write nothing a key must cover: the command line, the
+# terminal, matching and the spreadsheet and chart exports (no output of theirs is cached)
+WRITES_NOTHING_CACHED = {"click", "rich", "numpy", "scipy", "openpyxl"}
+
+
+def _requirement_names(distribution: str) -> set[str]:
+    from importlib import metadata
+
+    return {re.split(r"[ ;<>=!~\[]", r, maxsplit=1)[0].lower().replace("_", "-")
+            for r in metadata.requires(distribution) or [] if "extra ==" not in r}
+
+
+def test_every_package_that_shapes_the_output_is_in_the_keys():
+    """A release of Babel (CLDR dates), holidays (the days meetings avoid), tzdata or Pyphen changes
+    what a build writes: a key that left one out would hand back what the old release made."""
+    named = {name.lower() for name in cache_module.PACKAGES}
+    for distribution in ("mentorkit", "weasyprint"):
+        missing = _requirement_names(distribution) - named - WRITES_NOTHING_CACHED - {"cffi"}  # cffi: a C binding
+        assert not missing, f"{distribution} requires {sorted(missing)}: add them to cache.PACKAGES"
+    versions = cache_module._package_versions()
+    assert not [line for line in versions if line.endswith("=none")], versions  # every name is spelled as installed
 
 
 def test_whole_build_cache_sees_every_input(built, monkeypatch):
