@@ -1,7 +1,7 @@
 """The one cache: what a build made, kept under a key of everything that decided its bytes.
 
 Layout: `.mentorkit-cache/` beside program.yml, holding a `.gitignore` of `*` (so a program's git
-repository never sees it) and one folder per kind of entry (`build`, `site`, `pdf`, `jinja`),
+repository never sees it) and one folder per kind of entry (`build`, `site`, `pdf`, `jinja`, `check`),
 each entry a file or folder named by its key. Keys hash the entry's own inputs together with
 `environment()`: mentorkit's code, the versions of every Python package that renders, Python's,
 the system libraries that lay out text (Pango, HarfBuzz, fontconfig) and the font files

@@ -72,8 +72,12 @@ def main() -> None:
 @click.option("--explain", is_flag=True, help="Print the program with every default filled in, and its timeline.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: machine-readable problems for editors and CI.")
-def check(programs: tuple[Path, ...], strict: bool, explain: bool, fmt: str) -> None:
+@click.option("--no-cache", is_flag=True, help="Read and write no cache: check everything again.")
+def check(programs: tuple[Path, ...], strict: bool, explain: bool, fmt: str, no_cache: bool) -> None:
     """Validate PROGRAMS (default ./program.yml) and report every problem at once.
+
+    A program checked before with nothing changed is not checked again: its verdict (ok, and its
+    warnings) is kept in the cache beside it.
 
     \b
     Exit codes: 0 valid (warnings allowed), 2 errors (or warnings with --strict).
@@ -83,34 +87,30 @@ def check(programs: tuple[Path, ...], strict: bool, explain: bool, fmt: str) -> 
       mentorkit check --explain
       mentorkit check --format json
     """
-    from .explain import explain as explain_text
-    from .explain import plural
-    from .project import load_program
+    from . import verdict
 
     failed = False
     report: list[dict[str, object]] = []
     for program in programs or (Path("program.yml"),):
         try:
-            project = load_program(program, strict=strict)
+            if explain and fmt != "json":
+                from .explain import explain as explain_text
+                from .project import load_program
+
+                project = load_program(program, strict=strict)
+                _report(project.warnings)
+                click.echo(explain_text(project))
+                continue
+            found = verdict.check(program, strict=strict, use_cache=not no_cache)
         except MentorkitError as exc:
             failed = True
             report += [p.as_dict() for p in exc.problems]
             _report(exc.problems, fmt)
             continue
-        report += [w.as_dict() for w in project.warnings]
-        _report(project.warnings, fmt)
-        if fmt == "json":
-            continue
-        if explain:
-            click.echo(explain_text(project))
-            continue
-        pf, plan = project.program, project.plan
-        counts = [plural(len(plan.meetings), "meeting"), plural(len(pf.goals), "goal"),
-                  plural(len(pf.surveys or []), "survey")]
-        if project.warnings:
-            counts.append(plural(len(project.warnings), "warning"))
-        click.echo(f"{program}: ok: {pf.program.title} ({pf.program.type.value}), {plan.starts} to {plan.ends}, "
-                   + ", ".join(counts))
+        report += [w.as_dict() for w in found.warnings]
+        _report(found.warnings, fmt)
+        if fmt != "json":
+            click.echo(f"{program}: ok: {found.line()}")
     if fmt == "json":
         click.echo(json.dumps({"ok": not failed, "problems": report}, indent=2))
     if failed:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import yaml
 
 from .project import Project
+from .verdict import plural
 
 
 def explain(project: Project) -> str:
@@ -26,7 +27,3 @@ def explain(project: Project) -> str:
         when = ", ".join(str(x) for x in moment.dates[:3]) + (" ..." if len(moment.dates) > 3 else "")
         lines.append(f"  survey     {when}  {moment.survey.title} ({moment.survey.when.value})")
     return "\n".join(lines)
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
