@@ -28,7 +28,12 @@ check: $(STAMP)
 # the test files spread over every core (pytest-xdist); a file's tests stay in one process, so a
 # module's built program is built once; the longest files go first (tests/conftest.py)
 PARALLEL := -n auto --dist loadfile --no-loadscope-reorder
+# mentorkit's bytecode first: the suite starts many Python processes (the command, each build's
+# fork server and site engine), and where PYTHONDONTWRITEBYTECODE is set each would compile the
+# package again (pip compiles the installed packages, not an editable checkout)
+BYTECODE = -m compileall -q mentorkit
 test: $(TESTSTAMP)
+	$(BIN)/python $(BYTECODE) >/dev/null
 	$(BIN)/python -m pytest $(PARALLEL)
 
 # the whole suite again with the lowest version of every runtime dependency (constraints/lowest.txt)
@@ -40,6 +45,7 @@ $(LOW)/.installed: pyproject.toml constraints/lowest.txt
 	touch $@
 
 test-lowest: $(LOW)/.installed
+	$(LOW)/bin/python $(BYTECODE) >/dev/null
 	$(LOW)/bin/python -m pytest -p no:cacheprovider $(PARALLEL)
 
 # interface strings -> mentorkit/locales/mentorkit.pot -> each language's .po (new strings empty,

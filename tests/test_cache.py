@@ -61,6 +61,18 @@ def first_build(tmp_path_factory) -> tuple[Path, Path, list[tuple[str, str]], li
     return folder, kept, rendered, started
 
 
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory) -> tuple[dict[str, str], bool]:
+    """The reference built with SOURCE_DATE_EPOCH=1800000000 and no cache (`use_cache=False`,
+    jobs=1) in a fresh folder: its files' hashes, and whether a cache folder appeared there."""
+    folder = tmp_path_factory.mktemp("clean")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+        program = copy_reference(folder)
+        build(program, folder / "site", jobs=1, use_cache=False)
+    return digest(folder / "site"), (folder / ".mentorkit-cache").exists()
+
+
 @pytest.fixture
 def built(first_build) -> Path:
     """The program.yml of a folder just as `first_build` left it, in the folder it was built in
@@ -73,7 +85,7 @@ def built(first_build) -> Path:
     return folder / "program.yml"
 
 
-def test_cache_never_changes_the_output(built, first_build, monkeypatch):
+def test_cache_never_changes_the_output(built, first_build, clean, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     program = built
     folder = program.parent
@@ -96,7 +108,7 @@ def test_cache_never_changes_the_output(built, first_build, monkeypatch):
     rendered, started = _counting(monkeypatch)
     assert build(program, folder / "cached", jobs=1).cached
     assert rendered == [] and started == [], "a no-op rebuild rendered again"
-    assert same_as_clean(program, folder / "cached")
+    assert digest(folder / "cached") == clean[0]  # the very bytes of a build without the cache
 
     program.write_text(program.read_text().replace("Have you met as often as you agreed?",
                                                    "Have you met as often as you planned?"))
@@ -135,15 +147,12 @@ def test_the_cache_folder_keeps_a_programs_git_repository_clean(tmp_path):
     assert [line for line in status if ".mentorkit-cache" in line] == []
 
 
-def test_no_cache_reads_and_writes_nothing(built, tmp_path, monkeypatch):
+def test_no_cache_reads_and_writes_nothing(built, clean, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
-    program = built  # the reference built from nothing with the cache, its cache set aside until `a` is built
+    program = built  # the reference built from nothing with the cache
     folder = program.parent
-    aside = tmp_path / "cache-set-aside"
-    os.rename(folder / ".mentorkit-cache", aside)
-    build(program, folder / "a", jobs=1, use_cache=False)
-    assert not (folder / ".mentorkit-cache").exists()
-    os.rename(aside, folder / ".mentorkit-cache")  # as build(program, folder / "b", jobs=1) would leave it
+    hashes, cache_appeared = clean  # the same program built without the cache, in a folder that had none
+    assert not cache_appeared
     # every entry damaged: a build without the cache does not even look
     for entry in (folder / ".mentorkit-cache").rglob("*"):
         if entry.is_file() and entry.name != ".gitignore":
@@ -151,10 +160,10 @@ def test_no_cache_reads_and_writes_nothing(built, tmp_path, monkeypatch):
     before = {p: p.stat().st_mtime_ns for p in (folder / ".mentorkit-cache").rglob("*")}
     assert not build(program, folder / "c", jobs=1, use_cache=False).cached
     assert {p: p.stat().st_mtime_ns for p in (folder / ".mentorkit-cache").rglob("*")} == before
-    assert digest(folder / "a") == digest(folder / "c")
+    assert digest(folder / "c") == hashes
     # and a build with the cache takes damaged entries as misses
     assert not build(program, folder / "d", jobs=1).cached
-    assert digest(folder / "a") == digest(folder / "d")
+    assert digest(folder / "d") == hashes
 
 
 def test_least_recently_used_entries_go_first_past_the_limit(tmp_path, monkeypatch):
