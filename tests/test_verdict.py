@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 
 from click.testing import CliRunner
-from conftest import copy_reference
+from conftest import ROOT, copy_reference
 
 from mentorkit import verdict
 from mentorkit.cli import main
@@ -82,3 +84,15 @@ def test_no_cache_reads_and_writes_nothing(write_program, tmp_path):
     entry.write_bytes(entry.read_bytes()[:40] + b"damaged")  # a damaged entry is a miss, never a wrong verdict
     assert not verdict.check(path).cached
     assert (tmp_path / ".mentorkit-cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_a_verdict_read_back_loads_no_model(write_program):
+    """What makes a repeated check quick: the model (pydantic) and the YAML parser stay unloaded."""
+    path = write_program(WARNS)
+    code = ("import sys; from click.testing import CliRunner; from mentorkit.cli import main; "
+            f"r = CliRunner().invoke(main, ['check', {str(path)!r}]); assert r.exit_code == 0, r.output; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'yaml')))")
+    first = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    again = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert "pydantic" in first.stdout, first.stderr  # the first check validates
+    assert again.stdout.strip() == "[]", again.stderr
