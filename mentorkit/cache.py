@@ -4,9 +4,9 @@ Layout: `.mentorkit-cache/` beside program.yml, holding a `.gitignore` of `*` (s
 repository never sees it) and one folder per kind of entry (`build`, `site`, `pdf`, `jinja`, `check`),
 each entry a file or folder named by its key. Keys hash the entry's own inputs together with
 `environment()`: mentorkit's code, the versions of every Python package that renders, Python's,
-the system libraries that lay out text (Pango, HarfBuzz, fontconfig) and the font files
-installed. So a hit is exactly what a fresh render would make. Reads are checked (a damaged or
-half-written entry is a miss) and writes are atomic.
+the system libraries that lay out text (Pango, HarfBuzz, fontconfig), the font files installed
+and the system's time-zone database. So a hit is exactly what a fresh render would make. Reads
+are checked (a damaged or half-written entry is a miss) and writes are atomic.
 
 One eviction rule: after a build that wrote something, entries are removed least recently used
 first (reading an entry marks it used) until the cache is at most `LIMIT` bytes. `--no-cache`
@@ -102,6 +102,21 @@ def _fonts() -> str:
     return "\n".join(parts)
 
 
+def _time_zones() -> str:
+    """The version of the system's time-zone database, which Python reads before the tzdata package
+    (a meeting's time, and the calendar's, follow its rules): the first line of each `tzdata.zi`."""
+    import zoneinfo
+
+    found = []
+    for folder in zoneinfo.TZPATH:
+        try:
+            with open(os.path.join(folder, "tzdata.zi"), encoding="utf-8") as fh:
+                found.append(f"{folder}\t{fh.readline().strip()}")
+        except OSError:
+            continue
+    return "\n".join(found)
+
+
 def _code() -> str:
     """Hash of mentorkit's own Python files: a changed checkout must not reuse what older code made."""
     package = Path(__file__).resolve().parent
@@ -112,7 +127,7 @@ def _code() -> str:
 @functools.cache
 def environment() -> str:
     """Everything outside a build's own inputs that decides its bytes (looked up once a process)."""
-    return digest(sys.version, _code(), *_package_versions(), *_library_versions(), _fonts())
+    return digest(sys.version, _code(), *_package_versions(), *_library_versions(), _fonts(), _time_zones())
 
 
 class Cache:

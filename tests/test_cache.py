@@ -188,6 +188,14 @@ def test_keys_name_the_environment_that_renders(tmp_path, monkeypatch):
     before = cache_module._fonts()
     (fonts / "Brand.ttf").write_bytes(b"a font")
     assert cache_module._fonts() != before
+    import zoneinfo  # the system's time-zone rules: an update can move a meeting's hour
+
+    (tmp_path / "tz").mkdir()
+    monkeypatch.setattr(zoneinfo, "TZPATH", (str(tmp_path / "tz"),))
+    (tmp_path / "tz" / "tzdata.zi").write_text("# version 2031a\n")
+    before = cache_module._time_zones()
+    (tmp_path / "tz" / "tzdata.zi").write_text("# version 2031b\n")
+    assert cache_module._time_zones() != before
     package = Path(cache_module.__file__).resolve().parent
     assert cache_module._code() == cache_module._code()
     monkeypatch.setattr(cache_module, "__file__", str(tmp_path / "copy" / "cache.py"))
