@@ -178,7 +178,7 @@ def whole_build_key(cache: Cache | None, program: Path, options: BuildOptions, g
     """
     if cache is None or not program.is_file() or options.changelog:
         return None
-    from .i18n import locales_dir
+    from .i18n import locales_dir, team_catalogues
 
     root = program.resolve().parent
     parts: list[bytes | str] = [program.read_bytes(), str(options.strict), str(options.changelog),
@@ -186,9 +186,7 @@ def whole_build_key(cache: Cache | None, program: Path, options: BuildOptions, g
     for folder in (builtin_dir("content"), builtin_dir("templates"), locales_dir(), root / "content",
                    root / "templates"):
         parts.append(tree_digest(folder) if folder.is_dir() else "-")
-    for team_catalogue in sorted(root.glob("*.po")):  # a team's own translation beside program.yml
-        parts += [team_catalogue.name, team_catalogue.read_bytes()]
-    return cache.key("build", *parts)
+    return cache.key("build", *parts, *team_catalogues(root))
 
 
 def _file_hash(root: Path, value: str) -> str | None:

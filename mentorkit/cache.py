@@ -8,9 +8,9 @@ the system libraries that lay out text (Pango, HarfBuzz, fontconfig), the font f
 and the system's time-zone database. So a hit is exactly what a fresh render would make. Reads
 are checked (a damaged or half-written entry is a miss) and writes are atomic.
 
-One eviction rule: after a build that wrote something, entries are removed least recently used
-first (reading an entry marks it used) until the cache is at most `LIMIT` bytes. `--no-cache`
-opens no cache at all: nothing is read or written.
+One eviction rule: after a build or a check that wrote something, entries are removed least
+recently used first (reading an entry marks it used) until the cache is at most `LIMIT` bytes.
+`--no-cache` opens no cache at all: nothing is read or written.
 """
 
 from __future__ import annotations

@@ -66,6 +66,15 @@ def team_po(tag: str, root: Path | None) -> Path | None:
     return None
 
 
+def team_catalogues(root: Path) -> list[bytes | str]:
+    """Every catalogue beside program.yml (any `*.po`: `team_po` picks one by the program's language),
+    each as its name and bytes: the team's own words, as inputs of a cache key."""
+    parts: list[bytes | str] = []
+    for path in sorted(root.glob("*.po")):
+        parts += [path.name, path.read_bytes()]
+    return parts
+
+
 def _compile(path: Path, locale: str | None) -> tuple[_gettext.GNUTranslations, frozenset[str]]:
     """A `.po` file read with Babel and compiled in memory (fuzzy entries left out, as msgfmt does),
     and the labels it gives a plural of (msgctxt "plural")."""

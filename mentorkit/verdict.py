@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .cache import Cache, tree_digest
 from .errors import Problem
-from .paths import resolve_inside
+from .paths import referenced_files, resolve_inside
 
 log = logging.getLogger("mentorkit")
 
@@ -66,7 +66,6 @@ def check(program: Path, *, strict: bool = False, use_cache: bool = True) -> Ver
         kept = _read(cache, key, program)
         if kept is not None:
             return kept
-    from .paths import referenced_files
     from .project import load_program
 
     project = load_program(program, strict=strict)
@@ -85,14 +84,11 @@ def check(program: Path, *, strict: bool = False, use_cache: bool = True) -> Ver
 
 def _key(cache: Cache, program: Path, strict: bool) -> str:
     """Everything a verdict is made of, but the files program.yml names (listed in the entry)."""
-    from .i18n import locales_dir
+    from .i18n import locales_dir, team_catalogues
 
     # the path as given: the warnings name the file as the user spelled it
-    parts: list[bytes | str] = [str(program), program.read_bytes(), str(strict), date.today().isoformat(),
-                                tree_digest(locales_dir())]
-    for team_catalogue in sorted(program.resolve().parent.glob("*.po")):  # a team's own words
-        parts += [team_catalogue.name, team_catalogue.read_bytes()]
-    return cache.key("check", *parts)
+    return cache.key("check", str(program), program.read_bytes(), str(strict), date.today().isoformat(),
+                     tree_digest(locales_dir()), *team_catalogues(program.resolve().parent))
 
 
 def _read(cache: Cache, key: str, program: Path) -> Verdict | None:
