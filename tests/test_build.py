@@ -64,31 +64,52 @@ def built(offline_build) -> Path:
     return folder / "program.yml"
 
 
-@pytest.mark.parametrize("engine", ["material", "zensical"])
-def test_two_builds_are_byte_identical(tmp_path, monkeypatch, engine):
+def test_two_builds_are_byte_identical(tmp_path, monkeypatch):
+    """Two folders, each built from nothing with its own cache, with two jobs and with one, a
+    second apart: the same bytes, from Material and then from Zensical. Zensical's builds take the
+    PDFs each folder's cache kept from its Material build (which gives the very bytes of a build
+    without it: test_cache.py); the site each engine builds from nothing."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     first = copy_reference(tmp_path / "a")
     second = copy_reference(tmp_path / "elsewhere" / "b")
-    build(first, tmp_path / "a" / "site", jobs=2, engine=engine)
-    time.sleep(1.1)  # a different wall-clock second must not show in the output
-    build(second, tmp_path / "out-b", jobs=1, engine=engine)
-    a, b = digest(tmp_path / "a" / "site"), digest(tmp_path / "out-b")
-    assert a.keys() == b.keys()
-    assert [name for name in a if a[name] != b[name]] == []
-    index = "search/search_index.json" if engine == "material" else "search.json"
-    assert {"sitemap.xml", index, "calendar.ics", "print/workbook-mentee.pdf"} <= a.keys()
-    for path in (tmp_path / "out-b").rglob("*"):
-        if path.is_file() and path.suffix in (".html", ".json", ".xml", ".ics"):
-            assert str(tmp_path) not in path.read_text(encoding="utf-8"), f"absolute path in {path.name}"
+    for engine, index, jobs in (("material", "search/search_index.json", (2, 1)), ("zensical", "search.json", (1, 2))):
+        build(first, tmp_path / "a" / engine, jobs=jobs[0], engine=engine)
+        time.sleep(1.1)  # a different wall-clock second must not show in the output
+        build(second, tmp_path / f"out-{engine}", jobs=jobs[1], engine=engine)
+        a, b = digest(tmp_path / "a" / engine), digest(tmp_path / f"out-{engine}")
+        assert a.keys() == b.keys()
+        assert [name for name in a if a[name] != b[name]] == [], engine
+        assert {"sitemap.xml", index, "calendar.ics", "print/workbook-mentee.pdf"} <= a.keys()
+        for path in (tmp_path / f"out-{engine}").rglob("*"):
+            if path.is_file() and path.suffix in (".html", ".json", ".xml", ".ics"):
+                assert str(tmp_path) not in path.read_text(encoding="utf-8"), f"absolute path in {path.name}"
 
 
-def test_source_date_epoch_sets_the_dates(tmp_path, monkeypatch):
-    program = copy_reference(tmp_path)
+@pytest.fixture(scope="module")
+def dated(tmp_path_factory) -> Path:
+    """The reference program, with a site URL (the sitemap lists its pages), built with
+    SOURCE_DATE_EPOCH=1800000000 as `mentorkit serve` builds: in one process, a build after each
+    edit, its fork server kept. Built into preview/, then a survey question reworded and built
+    again; then the edited program built without the cache into clean/. The folder."""
+    folder = tmp_path_factory.mktemp("dated")
+    program = copy_reference(folder)
     program.write_text(program.read_text() + "site:\n  url: https://mentoring.northwind.example/\n")
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")  # 2027-01-15
-    build(program, tmp_path / "site", jobs=1)
-    assert b"DTSTAMP:20270115T080000Z" in (tmp_path / "site" / "calendar.ics").read_bytes()
-    assert "<lastmod>2027-01-15</lastmod>" in (tmp_path / "site" / "sitemap.xml").read_text()
+    script = (
+        "import sys\nfrom pathlib import Path\nfrom mentorkit.build import build\n"
+        "p = Path(sys.argv[1])\nbuild(p, sys.argv[2])\n"
+        "p.write_text(p.read_text().replace('as often as you agreed', 'as often as you planned'))\n"
+        "build(p, sys.argv[2])\n")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")  # 2027-01-15
+        subprocess.run([sys.executable, "-c", script, str(program), str(folder / "preview")], check=True, cwd=ROOT)
+        build(program, folder / "clean", jobs=1, use_cache=False)
+    return folder
+
+
+def test_source_date_epoch_sets_the_dates(dated):
+    for site in (dated / "clean", dated / "preview"):
+        assert b"DTSTAMP:20270115T080000Z" in (site / "calendar.ics").read_bytes()
+        assert "<lastmod>2027-01-15</lastmod>" in (site / "sitemap.xml").read_text()
 
 
 def test_killed_build_leaves_previous_output_byte_identical(built):
@@ -96,7 +117,8 @@ def test_killed_build_leaves_previous_output_byte_identical(built):
     folder = program.parent
     out = folder / "site"
     before = digest(out)
-    program.write_text(program.read_text().replace("Reverse Mentoring Programme 2027", "Changed title"))
+    # the summary: on the home page and in the handbook's opening chapter, so the build after the kill is short
+    program.write_text(program.read_text().replace("Early-career colleagues mentor", "Changed summary. Colleagues mentor"))
     proc = subprocess.Popen([sys.executable, "-m", "mentorkit", "build", str(program), "-o", str(out), "-j", "1"],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 60
@@ -108,7 +130,7 @@ def test_killed_build_leaves_previous_output_byte_identical(built):
     proc.wait()
     assert digest(out) == before
     build(program, out, jobs=1)  # the next build cleans up and succeeds
-    assert "Changed title" in (out / "index.html").read_text()
+    assert "Changed summary. Colleagues mentor" in (out / "index.html").read_text()
     assert not list(folder.glob(".mentorkit-staging-*"))
 
 
@@ -140,19 +162,10 @@ def test_site_error_in_a_parallel_build_reports_and_keeps_the_old_output(built):
         assert not list(folder.glob(".mentorkit-staging-*"))
 
 
-def test_rebuilds_in_one_process_match_a_clean_build(tmp_path, monkeypatch):
+def test_rebuilds_in_one_process_match_a_clean_build(dated):
     # what `mentorkit serve` does: one process, a build after each edit (its fork server kept)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
-    program = copy_reference(tmp_path)
-    script = (
-        "import sys\nfrom pathlib import Path\nfrom mentorkit.build import build\n"
-        "p = Path(sys.argv[1])\nbuild(p, sys.argv[2])\n"
-        "p.write_text(p.read_text().replace('as often as you agreed', 'as often as you planned'))\n"
-        "build(p, sys.argv[2])\n")
-    subprocess.run([sys.executable, "-c", script, str(program), str(tmp_path / "preview")], check=True, cwd=ROOT)
-    build(program, tmp_path / "clean", jobs=1, use_cache=False)
-    assert "as often as you planned" in (tmp_path / "clean" / "surveys.html").read_text()
-    assert digest(tmp_path / "preview") == digest(tmp_path / "clean")
+    assert "as often as you planned" in (dated / "clean" / "surveys.html").read_text()
+    assert digest(dated / "preview") == digest(dated / "clean")
 
 
 def test_no_network_during_a_build(offline_build):
@@ -212,7 +225,7 @@ def test_serve_binds_loopback_and_refuses_traversal(built):
             assert response.split(b"\r\n")[0].split()[1] == b"404", (path, response[:100])
         # listening sockets on our port: only 127.0.0.1 (0100007F in /proc/net/tcp), none in tcp6
         # editing program.yml rebuilds the preview
-        program.write_text(program.read_text().replace("Reverse Mentoring Programme 2027", "Edited while serving"))
+        program.write_text(program.read_text().replace("Early-career colleagues mentor", "Edited while serving"))
         deadline = time.monotonic() + 60
         while True:
             try:  # a request waits while the preview rebuilds

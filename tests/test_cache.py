@@ -136,14 +136,21 @@ def test_a_change_to_the_pdfs_only_reuses_the_site(built, monkeypatch):
     assert same_as_clean(program, folder / "cached")
 
 
-def test_the_cache_folder_keeps_a_programs_git_repository_clean(tmp_path):
-    program = copy_reference(tmp_path)
+def test_the_cache_folder_keeps_a_programs_git_repository_clean(built, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")  # as `built` was built: most of its cache is used
+    program = built  # the reference built before, its cache beside it
+    folder = program.parent
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "Our program"]):
-        subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args], cwd=tmp_path, check=True)
-    build(program, tmp_path / "public", jobs=1)
-    assert (tmp_path / ".mentorkit-cache" / ".gitignore").read_text().splitlines()[-1] == "*"
-    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=tmp_path,
+        subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args], cwd=folder, check=True)
+    program.write_text(program.read_text().replace("Have you met as often as you agreed?",
+                                                   "Have you met as often as you planned?"))
+    before = {p for p in (folder / ".mentorkit-cache").rglob("*") if p.is_file()}
+    build(program, folder / "cached", jobs=1)  # a site and pieces the cache never held
+    assert {p for p in (folder / ".mentorkit-cache").rglob("*") if p.is_file()} - before
+    assert (folder / ".mentorkit-cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=folder,
                             capture_output=True, text=True, check=True).stdout.splitlines()
+    assert " M program.yml" in status
     assert [line for line in status if ".mentorkit-cache" in line] == []
 
 
