@@ -5,8 +5,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import json
 import os
 import shutil
+import subprocess
+import sys
 import textwrap
 import threading
 from collections.abc import Iterator
@@ -52,6 +55,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+def pdfua_reports(paths: list[Path]) -> dict[str, dict[str, Any]]:
+    """`pdfua check`'s JSON report of each PDF (its "exit_code": 0 clean, 2 warnings only), by file
+    name; one run for all of them (a run per file spent most of its time starting up)."""
+    tool = Path(sys.executable).parent / "pdfua"
+    if not tool.exists():
+        tool = Path(need_tool("pdfua"))
+    done = subprocess.run([str(tool), "check", "--format", "json", *map(str, paths)], capture_output=True, text=True)
+    assert done.stdout.strip(), done.stderr
+    reports, text, at = {}, done.stdout, 0
+    decoder = json.JSONDecoder()
+    while at < len(text):  # one JSON document per file, one after another
+        if text[at].isspace():
+            at += 1
+            continue
+        report, at = decoder.raw_decode(text, at)
+        reports[Path(report["file"]).name] = report
+    assert sorted(reports) == sorted(p.name for p in paths), done.stderr
+    return reports
 
 
 def need_tool(name: str) -> str:
