@@ -154,6 +154,17 @@ def test_the_cache_folder_keeps_a_programs_git_repository_clean(built, monkeypat
     assert [line for line in status if ".mentorkit-cache" in line] == []
 
 
+def _damage(entries: list[Path]) -> None:
+    for entry in entries:
+        entry.write_bytes(b"damaged")
+
+
+def _entries(folder: Path, kind: str | None = None) -> list[Path]:
+    """The files of a cache (one kind's, or all), its .gitignore aside."""
+    below = folder / ".mentorkit-cache" / kind if kind else folder / ".mentorkit-cache"
+    return sorted(p for p in below.rglob("*") if p.is_file() and p.name != ".gitignore")
+
+
 def test_no_cache_reads_and_writes_nothing(built, clean, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     program = built  # the reference built from nothing with the cache
@@ -161,16 +172,29 @@ def test_no_cache_reads_and_writes_nothing(built, clean, monkeypatch):
     hashes, cache_appeared = clean  # the same program built without the cache, in a folder that had none
     assert not cache_appeared
     # every entry damaged: a build without the cache does not even look
-    for entry in (folder / ".mentorkit-cache").rglob("*"):
-        if entry.is_file() and entry.name != ".gitignore":
-            entry.write_bytes(b"damaged")
+    _damage(_entries(folder))
     before = {p: p.stat().st_mtime_ns for p in (folder / ".mentorkit-cache").rglob("*")}
     assert not build(program, folder / "c", jobs=1, use_cache=False).cached
     assert {p: p.stat().st_mtime_ns for p in (folder / ".mentorkit-cache").rglob("*")} == before
     assert digest(folder / "c") == hashes
-    # and a build with the cache takes damaged entries as misses
+
+
+def test_a_damaged_entry_is_a_miss(built, clean, monkeypatch):
+    """Of each kind, what a damaged entry held is made again; what the others hold is used."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    program = built  # the reference built from nothing with the cache
+    folder = program.parent
+    kinds = sorted(p.name for p in (folder / ".mentorkit-cache").iterdir() if p.is_dir())
+    assert {"build", "site", "document", "pdf", "jinja"} <= set(kinds), kinds
+    # every whole output, site and document damaged, so that each PDF is joined again from its
+    # pieces; of the other kinds (the pieces, the compiled templates, ...) one entry each
+    _damage([entry for kind in kinds for entry in (_entries(folder, kind) if kind in ("build", "site", "document")
+                                                   else _entries(folder, kind)[:1])])
+    rendered, started = _counting(monkeypatch)
     assert not build(program, folder / "d", jobs=1).cached
-    assert digest(folder / "d") == hashes
+    assert digest(folder / "d") == clean[0]
+    assert started == ["material"]
+    assert len(rendered) == 1, [label for label, _ in rendered]  # the one damaged piece, laid out again
 
 
 def test_least_recently_used_entries_go_first_past_the_limit(tmp_path, monkeypatch):
