@@ -85,6 +85,41 @@ def built(first_build) -> Path:
     return folder / "program.yml"
 
 
+# the edits `edited_in_turn` makes, in this order: the paper first (every PDF is laid out again,
+# so a later step's stale piece could not hide behind it), then one survey question, then a date
+EDITS = (("paper", "paper: A4", "paper: letter"),
+         ("question", "Have you met as often as you agreed?", "Have you met as often as you planned?"),
+         ("due date", "title: Practice session two, due: 2027-03-16", "title: Practice session two, due: 2027-03-17"))
+
+
+@pytest.fixture(scope="module")
+def edited_in_turn(first_build, tmp_path_factory) -> dict[str, tuple[Path, list[str], list[str]]]:
+    """The reference as `first_build` left it, in the folder it was built in (the cache keeps PDFs
+    for that folder), edited in turn (`EDITS`) and built into cached/ with the cache after each
+    edit (SOURCE_DATE_EPOCH=1800000000, jobs=1). By step: a copy of what the build wrote (read
+    only), the labels of the units it laid out, the engines it started. And under "clean", the
+    program as the last edit left it built without the cache, into a folder of its own."""
+    folder, kept, _, _ = first_build
+    aside = tmp_path_factory.mktemp("edited-in-turn")
+    steps = {}
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+        shutil.rmtree(folder)
+        shutil.copytree(kept, folder, symlinks=True)
+        program = folder / "program.yml"
+        rendered, started = _counting(monkeypatch)
+        for step, before, after in EDITS:
+            assert before in program.read_text(), step
+            program.write_text(program.read_text().replace(before, after))
+            rendered.clear(), started.clear()
+            build(program, folder / "cached", jobs=1)
+            shutil.copytree(folder / "cached", aside / step)
+            steps[step] = (aside / step, sorted(label for label, _ in rendered), list(started))
+        build(program, aside / "clean", jobs=1, use_cache=False)
+    steps["clean"] = (aside / "clean", [], [])
+    return steps
+
+
 def test_cache_never_changes_the_output(built, first_build, clean, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     program = built
@@ -110,30 +145,31 @@ def test_cache_never_changes_the_output(built, first_build, clean, monkeypatch):
     assert rendered == [] and started == [], "a no-op rebuild rendered again"
     assert digest(folder / "cached") == clean[0]  # the very bytes of a build without the cache
 
-    program.write_text(program.read_text().replace("Have you met as often as you agreed?",
-                                                   "Have you met as often as you planned?"))
-    rendered.clear(), started.clear()
-    build(program, folder / "cached", jobs=1)
+
+def test_a_reworded_question_lays_out_only_the_pieces_that_show_it(edited_in_turn):
+    out, rendered, started = edited_in_turn["question"]
     # the question is in its survey's PDF, in the workbooks' surveys (one piece that both roles
     # share: the surveys run on there) and in the handbook's chapter that shows the surveys: only
     # those three are laid out again; the site shows the question, so the engine builds it again
-    assert sorted(label for label, _ in rendered) == ["#chapter-measuring", "#surveys", "survey-midpoint.pdf"]
+    assert rendered == ["#chapter-measuring", "#surveys", "survey-midpoint.pdf"]
     assert started == ["material"]
-    assert same_as_clean(program, folder / "cached")
-    assert "as you planned" in (folder / "cached" / "surveys.html").read_text()
+    assert "as you planned" in (out / "surveys.html").read_text()
     for name in ("survey-midpoint.pdf", "workbook-mentor.pdf", "handbook.pdf"):
-        assert "as you planned" in "".join(p.extract_text() for p in PdfReader(folder / "cached" / "print" / name).pages)
+        assert "as you planned" in "".join(p.extract_text() for p in PdfReader(out / "print" / name).pages)
 
 
-def test_a_change_to_the_pdfs_only_reuses_the_site(built, monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")  # as `built` was built
-    program = built  # build(program, folder / "cached", jobs=1) of the reference, from nothing
-    folder = program.parent
-    rendered, started = _counting(monkeypatch)
-    program.write_text(program.read_text().replace("paper: A4", "paper: letter"))  # the PDFs change, not the site
-    build(program, folder / "cached", jobs=1)
+def test_edits_built_in_turn_give_the_bytes_of_a_build_without_the_cache(edited_in_turn):
+    """After the paper, a question and a date were edited, each built with the cache: the very
+    bytes a build without the cache makes of the program as edited."""
+    assert digest(edited_in_turn["due date"][0]) == digest(edited_in_turn["clean"][0])
+
+
+def test_a_change_to_the_pdfs_only_reuses_the_site(edited_in_turn):
+    out, rendered, started = edited_in_turn["paper"]  # A4 -> letter: the PDFs change, not the site
     assert started == []
-    assert same_as_clean(program, folder / "cached")
+    assert "#checklist" in rendered
+    assert [round(float(x)) for x in PdfReader(out / "print" / "first-meeting-checklist.pdf").pages[0].mediabox[2:]] \
+        == [612, 792]  # US letter, in points
 
 
 def test_the_cache_folder_keeps_a_programs_git_repository_clean(built, monkeypatch):
@@ -292,17 +328,10 @@ def test_whole_build_cache_sees_every_input(built, monkeypatch):
     assert same_as_clean(program, folder / "site")
 
 
-def test_calendar_is_remade_when_an_event_changes(built, monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
-    program = built  # build(program, folder / "cached", jobs=1) of the reference, from nothing
-    folder = program.parent
-    assert "DTSTART;VALUE=DATE:20270316" in (folder / "cached" / "calendar.ics").read_text()
-    program.write_text(program.read_text().replace("title: Practice session two, due: 2027-03-16",
-                                                   "title: Practice session two, due: 2027-03-17"))
-    build(program, folder / "cached", jobs=1)
-    moved = (folder / "cached" / "calendar.ics").read_text()
+def test_calendar_is_remade_when_an_event_changes(edited_in_turn):
+    assert "DTSTART;VALUE=DATE:20270316" in (edited_in_turn["question"][0] / "calendar.ics").read_text()
+    moved = (edited_in_turn["due date"][0] / "calendar.ics").read_text()  # the goal's due date moved a day
     assert "DTSTART;VALUE=DATE:20270317" in moved and "DTSTART;VALUE=DATE:20270316" not in moved
-    assert same_as_clean(program, folder / "cached")
 
 
 def test_a_build_with_a_changelog_is_never_reused(built, monkeypatch):
