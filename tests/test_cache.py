@@ -26,6 +26,17 @@ def digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def _damage(entries: list[Path]) -> None:
+    for entry in entries:
+        entry.write_bytes(b"damaged")
+
+
+def _entries(folder: Path, kind: str | None = None) -> list[Path]:
+    """The files of a cache (one kind's, or all), its .gitignore aside."""
+    below = folder / ".mentorkit-cache" / kind if kind else folder / ".mentorkit-cache"
+    return sorted(p for p in below.rglob("*") if p.is_file() and p.name != ".gitignore")
+
+
 def same_as_clean(program: Path, built: Path) -> bool:
     """Whether `built` holds the very bytes a build without the cache makes of `program` now."""
     clean = built.parent / f"{built.name}-clean"
@@ -111,7 +122,8 @@ def edited_in_turn(first_build, tmp_path_factory) -> dict[str, tuple[Path, list[
         for step, before, after in EDITS:
             assert before in program.read_text(), step
             program.write_text(program.read_text().replace(before, after))
-            rendered.clear(), started.clear()
+            rendered.clear()
+            started.clear()
             build(program, folder / "cached", jobs=1)
             shutil.copytree(folder / "cached", aside / step)
             steps[step] = (aside / step, sorted(label for label, _ in rendered), list(started))
@@ -180,25 +192,14 @@ def test_the_cache_folder_keeps_a_programs_git_repository_clean(built, monkeypat
         subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args], cwd=folder, check=True)
     program.write_text(program.read_text().replace("Have you met as often as you agreed?",
                                                    "Have you met as often as you planned?"))
-    before = {p for p in (folder / ".mentorkit-cache").rglob("*") if p.is_file()}
+    before = set(_entries(folder))
     build(program, folder / "cached", jobs=1)  # a site and pieces the cache never held
-    assert {p for p in (folder / ".mentorkit-cache").rglob("*") if p.is_file()} - before
+    assert set(_entries(folder)) - before
     assert (folder / ".mentorkit-cache" / ".gitignore").read_text().splitlines()[-1] == "*"
     status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=folder,
                             capture_output=True, text=True, check=True).stdout.splitlines()
     assert " M program.yml" in status
     assert [line for line in status if ".mentorkit-cache" in line] == []
-
-
-def _damage(entries: list[Path]) -> None:
-    for entry in entries:
-        entry.write_bytes(b"damaged")
-
-
-def _entries(folder: Path, kind: str | None = None) -> list[Path]:
-    """The files of a cache (one kind's, or all), its .gitignore aside."""
-    below = folder / ".mentorkit-cache" / kind if kind else folder / ".mentorkit-cache"
-    return sorted(p for p in below.rglob("*") if p.is_file() and p.name != ".gitignore")
 
 
 def test_no_cache_reads_and_writes_nothing(built, clean, monkeypatch):
