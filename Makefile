@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TESTSTAMP := $(VENV)/.installed-test
 
-.PHONY: site test test-lowest check bench clean translations
+.PHONY: site test test-lowest environments check bench clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,9 @@ $(LOW)/.installed: pyproject.toml constraints/lowest.txt
 	$(LOW)/bin/python -m pip install --quiet --upgrade pip
 	$(LOW)/bin/pip install --quiet -c constraints/lowest.txt -e '.[test]'
 	touch $@
+
+# both test environments, e.g. `make -j2 environments` (CI installs them side by side)
+environments: $(TESTSTAMP) $(LOW)/.installed
 
 test-lowest: $(LOW)/.installed
 	$(LOW)/bin/python $(BYTECODE) >/dev/null
