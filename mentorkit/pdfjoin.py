@@ -35,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import re
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -274,11 +275,14 @@ def pdf_key(name: str) -> bytes:
 
 def join(base: bytes, before: Sequence[bytes] = (), after: Sequence[bytes] = (), *,
          info_from: int | None = None, title: str | None = None, numbers: bytes | None = None,
-         unnumbered: int = 0) -> bytes:
+         unnumbered: int = 0, dated: str | None = None) -> bytes:
     """`before` + `base` + `after` as one PDF; `info_from` (an index into before + after) picks the metadata."""
     # `info_from`: None keeps the base's title and language, an index takes that part's (a
     # personalised cover names the person); `title`, if given, replaces the title in it. `numbers`
     # is an overlay PDF with as many pages as the result after the first `unnumbered` (a cover).
+    # `dated` (a UTC time, 2027-03-01T09:00:00Z), if given, is when the document was created and
+    # last modified: the parts are laid out without a date, so that a new date joins them again
+    # instead of laying every one of them out again.
     with ExitStack() as stack:
         def opened(data: bytes) -> Pdf:
             return stack.enter_context(Pdf.open(io.BytesIO(data)))
@@ -293,7 +297,7 @@ def join(base: bytes, before: Sequence[bytes] = (), after: Sequence[bytes] = (),
         _join(out, b, inputs, ordered)
         if numbers is not None:
             stamp(out, opened(numbers), unnumbered)
-        metadata(out, inputs[info_from] if info_from is not None else None, title)
+        metadata(out, inputs[info_from] if info_from is not None else None, title, dated)
         buffer = io.BytesIO()
         version = max([out.pdf_version, *(p.pdf_version for p in parts)])
         # fixed settings, no timestamps: the same inputs give the same bytes
@@ -520,9 +524,10 @@ def stamp(out: Pdf, overlay: Pdf, unnumbered: int) -> None:
         page.contents_add(after, prepend=False)
 
 
-def metadata(out: Pdf, source: Input | None, title: str | None) -> None:
-    """Title and language from `source` (a part), or the base's kept; then `title` put in both the
-    document information and the XMP metadata."""
+def metadata(out: Pdf, source: Input | None, title: str | None, dated: str | None = None) -> None:
+    """Title and language from `source` (a part), or the base's kept; then `title`, and `dated` as
+    the dates of creation and modification, put in both the document information and the XMP
+    metadata."""
     if source is not None:
         info = source.pdf.trailer.get("/Info")
         if info is not None:
@@ -536,12 +541,19 @@ def metadata(out: Pdf, source: Input | None, title: str | None) -> None:
             log.warning("joining PDFs: the part to take metadata from has no XMP metadata; the base's kept")
         if "/Lang" in source.pdf.Root:
             out.Root.Lang = source.pdf.Root.Lang
-    if title is None:
+    if title is None and dated is None:
         return
-    out.docinfo[Name.Title] = String(title)
+    if title is not None:
+        out.docinfo[Name.Title] = String(title)
+    if dated is not None:  # as WeasyPrint writes a document's dates: D:20270301090000Z in the information
+        out.docinfo[Name.CreationDate] = out.docinfo[Name.ModDate] = String("D:" + re.sub(r"[-:T]", "", dated))
     if "/Metadata" not in out.Root:
-        log.warning("joining PDFs: no XMP metadata to put the title in; only the document information has it")
+        log.warning("joining PDFs: no XMP metadata to put the title or the dates in; only the document information "
+                    "has them")
         return
     # not marking pikepdf as the editor: that would stamp the current time into the metadata
     with out.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
-        xmp["dc:title"] = title
+        if title is not None:
+            xmp["dc:title"] = title
+        if dated is not None:
+            xmp["xmp:CreateDate"] = xmp["xmp:ModifyDate"] = dated

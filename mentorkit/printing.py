@@ -342,7 +342,7 @@ def split(unit: Unit, shared: Sequence[tuple[str, ...]] | None = None) -> Body:
             i += len(run)
     css = "".join(re.findall(r"<style[^>]*>(.*?)</style>", head, re.S))
     numbered = tuple(sorted(set(_NUMBERED_BOX.findall(css))))
-    head = plain = retitled(head, "mentorkit")  # the title is set by the join
+    head = plain = undated(retitled(head, "mentorkit"))  # the title and the date are set by the join
     if numbered:
         blank = " ".join(f"@{box} {{ content: none; }}" for box in numbered)
         head = plain.replace("</head>", f"<style>@page {{ {blank} }}</style>\n</head>", 1)
@@ -356,6 +356,16 @@ def split(unit: Unit, shared: Sequence[tuple[str, ...]] | None = None) -> Body:
         pieces.append(Piece(f"#{first.group(1)}" if first else f"{label} part {len(pieces) + 1}", h, own,
                             bool(targets - own)))
     return Body(head, tuple(pieces), numbered, unit, plain)
+
+
+_DATES = re.compile(r'<meta name="dcterms\.(?:created|modified)" content="[^"]*">\n?')
+
+
+def undated(html: str) -> str:
+    """The HTML without the document's dates (`print/base.html.j2`'s `dcterms` metadata): a part
+    to be joined is laid out without them, and the join dates the document, so that a new build
+    date (each commit of program.yml) joins the documents again instead of laying out every part."""
+    return _DATES.sub("", html)
 
 
 def standalone_sections(project: Project, values: dict[str, Any]) -> list[tuple[str, ...]]:
@@ -520,7 +530,8 @@ def _plans(project: Project, values: dict[str, Any], renderer: Renderer) -> dict
         own = forms and d.kind != "handbook"  # the book has boxes to tick on paper, no fields
         if body not in shared:
             shared[body] = split(Unit(BODY_LABEL if d.kind == "workbook" else d.name, body, base, roots, own), runs)
-        plans[d.name] = Plan(None, Unit(f"{d.name} (cover)", cover, base, roots, own, joined=True), shared[body])
+        plans[d.name] = Plan(None, Unit(f"{d.name} (cover)", undated(cover), base, roots, own, joined=True),
+                             shared[body])
         _start(renderer, plans[d.name])
     return {d.name: plans[d.name] for d in documents}
 
@@ -535,9 +546,9 @@ def _start(renderer: Renderer, plan: Plan) -> None:
                    *(_piece_unit(plan.body, p) for p in plan.body.pieces if not p.links)])
 
 
-def _assemble(renderer: Renderer, plans: dict[str, Plan], cache: Cache | None) -> dict[str, bytes]:
+def _assemble(renderer: Renderer, plans: dict[str, Plan], cache: Cache | None, dated: str) -> dict[str, bytes]:
     """Each plan's PDF: its pieces laid out, then joined behind its cover in one join, in a worker,
-    as soon as its body is laid out (while the workers lay out the other bodies)."""
+    as soon as its body is laid out (while the workers lay out the other bodies), and dated."""
     # everything that can be laid out now goes to the workers at once, largest first: every body's
     # pieces that show no other piece's page numbers, and the covers
     bodies = {id(plan.body): plan.body for plan in plans.values() if not plan.alone}
@@ -554,7 +565,8 @@ def _assemble(renderer: Renderer, plans: dict[str, Plan], cache: Cache | None) -
             laid[id(plan.body)] = _laid_out(renderer, plan.body)
         keys, overlay = laid[id(plan.body)]
         if cache is not None:  # a document none of whose parts changed is not joined again
-            documents[name] = cache.key("document", plan.title or "", covers.get(name, ""), *keys, overlay or "")
+            documents[name] = cache.key("document", dated, plan.title or "", covers.get(name, ""), *keys,
+                                        overlay or "")
             kept = cache.get("document", documents[name])
             if kept is not None:
                 done[name] = kept
@@ -562,11 +574,12 @@ def _assemble(renderer: Renderer, plans: dict[str, Plan], cache: Cache | None) -
         numbers = renderer.get(overlay).pdf if overlay is not None else None
         parts = [renderer.get(k).pdf for k in keys]
         if plan.cover is None:
-            joins[name] = renderer.pool.submit(join_pieces, parts, numbers, plan.title, [plan.body.whole])
+            joins[name] = renderer.pool.submit(join_pieces, parts, numbers, plan.title, [plan.body.whole],
+                                               dated=dated)
         else:
             cover = renderer.get(covers[name])
             joins[name] = renderer.pool.submit(join_pieces, parts, numbers, None, [plan.cover, plan.body.whole],
-                                               cover.pdf, cover.pages)
+                                               cover.pdf, cover.pages, dated)
     for name, plan in plans.items():
         if plan.alone:
             done[name] = renderer.get(renderer.want([plan.body.whole])[0]).pdf
@@ -591,7 +604,7 @@ def render(project: Project, context: Context, *, pool: Pool, cache: Cache | Non
     `site_pages`: the handbook's pages, when the site was made from the same context."""
     values = print_values(project, context, bytecode, cache=cache, site_pages=site_pages)
     renderer = Renderer(pool, cache, _logo_bytes(project))
-    return _assemble(renderer, _plans(project, values, renderer), cache)
+    return _assemble(renderer, _plans(project, values, renderer), cache, values["stamp"])
 
 
 def slug(name: str) -> str:

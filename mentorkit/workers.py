@@ -78,23 +78,25 @@ def render(unit: Unit) -> Rendered:
 
 
 def join_pieces(parts: Sequence[bytes], numbers: bytes | None, title: str | None, whole: Sequence[Unit],
-                cover: bytes | None = None, cover_pages: int = 0) -> bytes:
+                cover: bytes | None = None, cover_pages: int = 0, dated: str | None = None) -> bytes:
     """A document's pieces as one PDF with its page numbers, behind its cover when it has one
-    (`cover_pages` long, never numbered): one join, one write. `whole`: the units that lay the
-    same document out in one go (the cover's and the body's, or the body's), the way taken, and
-    logged, when the pieces cannot be joined."""
+    (`cover_pages` long, never numbered): one join, one write; `dated`: the document's date (the
+    pieces have none). `whole`: the units that lay the same document out in one go (the cover's
+    and the body's, or the body's, dated), the way taken, and logged, when the pieces cannot be
+    joined."""
     from .pdfjoin import JoinError, join
 
     base = max(range(len(parts)), key=lambda i: (len(parts[i]), -i))  # the largest part is the base
     before = [*([cover] if cover is not None else []), *parts[:base]]
     try:
         return join(parts[base], before, parts[base + 1:], title=title, numbers=numbers,
-                    unnumbered=cover_pages if cover is not None else 0, info_from=0 if cover is not None else None)
+                    unnumbered=cover_pages if cover is not None else 0, info_from=0 if cover is not None else None,
+                    dated=dated)
     except JoinError as exc:
         log.warning("%s: its pieces could not be joined (%s); laid out as one document instead, more slowly",
                     whole[-1].label, exc)
         if len(whole) > 1:
-            return render_together(whole)
+            return render_together(whole, dated)
         return render(replace(whole[0], html=retitled(whole[0].html, title))).pdf
 
 
@@ -113,8 +115,9 @@ def join_cover(cover: bytes | Unit, body: bytes, whole: Sequence[Unit]) -> bytes
         return render_together(whole)
 
 
-def render_together(units: Sequence[Unit]) -> bytes:
-    """Several units laid out and written as one PDF (the slow way: no piece is shared)."""
+def render_together(units: Sequence[Unit], dated: str | None = None) -> bytes:
+    """Several units laid out and written as one PDF (the slow way: no piece is shared), dated
+    `dated` if given (else as the first unit is)."""
     from weasyprint import HTML
 
     from .fetch import make_fetcher
@@ -124,6 +127,8 @@ def render_together(units: Sequence[Unit]) -> bytes:
     laid_out = [HTML(string=u.html, base_url=u.base_url, url_fetcher=fetcher).render(**options) for u in units]
     document = laid_out[-1].copy([page for d in laid_out for page in d.pages])
     document.metadata = laid_out[0].metadata  # the first part's title (a personal cover names the person)
+    if dated is not None:
+        document.metadata.created = document.metadata.modified = dated
     return document.write_pdf(**options)
 
 

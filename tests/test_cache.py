@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -101,15 +102,18 @@ def built(first_build) -> Path:
 EDITS = (("paper", "paper: A4", "paper: letter"),
          ("question", "Have you met as often as you agreed?", "Have you met as often as you planned?"),
          ("due date", "title: Practice session two, due: 2027-03-16", "title: Practice session two, due: 2027-03-17"))
+# after the edits, a new build date, as a commit of program.yml gives (the next day, 11:46:40 UTC)
+NEXT_DAY = "1800100000"
 
 
 @pytest.fixture(scope="module")
 def edited_in_turn(first_build, tmp_path_factory) -> dict[str, tuple[Path, list[str], list[str]]]:
     """The reference as `first_build` left it, in the folder it was built in (the cache keeps PDFs
     for that folder), edited in turn (`EDITS`) and built into cached/ with the cache after each
-    edit (SOURCE_DATE_EPOCH=1800000000, jobs=1). By step: a copy of what the build wrote (read
-    only), the labels of the units it laid out, the engines it started. And under "clean", the
-    program as the last edit left it built without the cache, into a folder of its own."""
+    edit (SOURCE_DATE_EPOCH=1800000000, jobs=1), then built again with SOURCE_DATE_EPOCH=NEXT_DAY
+    (step "build date"). By step: a copy of what the build wrote (read only), the labels of the
+    units it laid out, the engines it started. And under "clean", the program as the last edit
+    left it built without the cache on NEXT_DAY, into a folder of its own."""
     folder, kept, _, _ = first_build
     aside = tmp_path_factory.mktemp("edited-in-turn")
     steps = {}
@@ -119,9 +123,12 @@ def edited_in_turn(first_build, tmp_path_factory) -> dict[str, tuple[Path, list[
         shutil.copytree(kept, folder, symlinks=True)
         program = folder / "program.yml"
         rendered, started = _counting(monkeypatch)
-        for step, before, after in EDITS:
-            assert before in program.read_text(), step
-            program.write_text(program.read_text().replace(before, after))
+        for step, before, after in [*EDITS, ("build date", None, None)]:
+            if before is None or after is None:
+                monkeypatch.setenv("SOURCE_DATE_EPOCH", NEXT_DAY)
+            else:
+                assert before in program.read_text(), step
+                program.write_text(program.read_text().replace(before, after))
             rendered.clear()
             started.clear()
             build(program, folder / "cached", jobs=1)
@@ -171,9 +178,28 @@ def test_a_reworded_question_lays_out_only_the_pieces_that_show_it(edited_in_tur
 
 
 def test_edits_built_in_turn_give_the_bytes_of_a_build_without_the_cache(edited_in_turn):
-    """After the paper, a question and a date were edited, each built with the cache: the very
-    bytes a build without the cache makes of the program as edited."""
-    assert digest(edited_in_turn["due date"][0]) == digest(edited_in_turn["clean"][0])
+    """After the paper, a question and a date were edited, and the build date moved, each built
+    with the cache: the very bytes a build without the cache makes of the program as edited."""
+    assert digest(edited_in_turn["build date"][0]) == digest(edited_in_turn["clean"][0])
+
+
+def test_a_new_build_date_dates_every_pdf_and_lays_out_only_what_shows_it(edited_in_turn):
+    """Each commit of program.yml gives the build a new date. The parts of a joined PDF are laid
+    out without it and the join dates the PDF, so a new date does not lay every part out again."""
+    out, rendered, _ = edited_in_turn["build date"]
+    # laid out again: the book's cover (it prints the edition's day), the surveys and the team's
+    # runbook checklist (each laid out whole, no join: the date is in their HTML); nothing else
+    assert rendered == ["handbook.pdf (cover)", "runbook", "survey-conclusion.pdf", "survey-midpoint.pdf",
+                        "survey-registration.pdf"]
+    pdfs = sorted((out / "print").glob("*.pdf")) + [out / "team" / "runbook.pdf"]
+    assert len(pdfs) == 11
+    for pdf in pdfs:
+        reader = PdfReader(pdf)
+        assert reader.metadata["/CreationDate"] == reader.metadata["/ModDate"] == "D:20270116114640Z", pdf.name
+        xmp = reader.xmp_metadata
+        assert xmp is not None, pdf.name
+        assert xmp.xmp_create_date == xmp.xmp_modify_date == datetime(2027, 1, 16, 11, 46, 40), pdf.name
+    assert "Edition of 2027-01-16" in PdfReader(out / "print" / "handbook.pdf").pages[0].extract_text()
 
 
 def test_a_change_to_the_pdfs_only_reuses_the_site(edited_in_turn, first_build):
