@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import html
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -184,6 +186,12 @@ def reference_pdfs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[
 
     project = load_program(copy_reference(tmp_path_factory.mktemp("reference-pdfs")))
     return project, render_documents(project, documents(project.program), jobs=2)
+
+
+def visible(page_html: str) -> str:
+    """The text a reader sees on a page: scripts, styles and tags dropped, entities read, spaces collapsed."""
+    text = re.sub(r"<script.*?</script>|<style.*?</style>", " ", page_html, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
 
 
 def render_pages(project: Any) -> dict[str, str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REFERENCE, chromium_page, copy_reference, need_tool, serve_folder
+from conftest import REFERENCE, chromium_page, copy_reference, need_tool, serve_folder, visible
 
 from mentorkit.build import build
 
@@ -71,6 +71,19 @@ def test_pages_contain_no_live_markup(hostile_site):
         assert "<img src=x" not in source and 'href="javascript:' not in source, page.name
         # Jinja syntax was never evaluated: it would have left "49" and a bare "jinja"
         assert "49 {% if" not in source and "49 jinja" not in source and "> jinja " not in source
+
+
+def test_pages_show_what_was_typed(hostile_site):
+    """HTML, Markdown and Jinja typed into the program are shown as typed: the title and summary on
+    the home page, every goal's title on the goals page, the Jinja payload somewhere, unevaluated."""
+    program = yaml.safe_load((hostile_site.parent / "program.yml").read_text(encoding="utf-8"))
+    home = visible((hostile_site / "index.html").read_text(encoding="utf-8"))
+    assert program["program"]["title"] in home and program["program"]["summary"] in home
+    goals = visible((hostile_site / "goals.html").read_text(encoding="utf-8"))
+    for goal in program["goals"]:
+        assert goal["title"] in goals, goal["title"]
+    everything = " ".join(visible(page.read_text(encoding="utf-8")) for page in sorted(hostile_site.rglob("*.html")))
+    assert PAYLOADS[2] in everything
 
 
 @pytest.mark.browser
