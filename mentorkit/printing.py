@@ -415,16 +415,19 @@ def _decode(data: bytes) -> Rendered | None:
 class Renderer:
     """Each distinct unit rendered once: from the cache, else in the pool (longest first)."""
 
-    def __init__(self, pool: Pool, cache: Cache | None, logo: bytes):
+    def __init__(self, pool: Pool, cache: Cache | None, logo: tuple[str, bytes] | None):
         self.pool, self.cache, self.logo = pool, cache, logo
         self.units: dict[str, Unit] = {}
         self.done: dict[str, Rendered] = {}
         self.futures: dict[str, Future[Rendered]] = {}
 
     def key(self, unit: Unit) -> str:
-        """What decides a unit's PDF: its HTML and options (the logo it may show, by its bytes)."""
-        parts = (unit.html, unit.base_url, str(unit.forms), str(unit.joined), repr(sorted(PDF_OPTIONS.items())),
-                 self.logo)
+        """What decides a unit's PDF: its HTML and options, and the logo's bytes where the HTML
+        shows the logo (names its file): a new logo lays out the covers again, not every piece."""
+        logo = b""
+        if self.logo is not None and any(name in unit.html for name in (self.logo[0], Markup.escape(self.logo[0]))):
+            logo = self.logo[1]
+        parts = (unit.html, unit.base_url, str(unit.forms), str(unit.joined), repr(sorted(PDF_OPTIONS.items())), logo)
         return self.cache.key("pdf", *parts) if self.cache is not None else digest("pdf", *parts)
 
     def want(self, units: Iterable[Unit]) -> list[str]:
@@ -492,12 +495,15 @@ def _laid_out(renderer: Renderer, body: Body) -> tuple[list[str], str | None]:
     return ordered, overlay
 
 
-def _logo_bytes(project: Project) -> bytes:
+def _logo(project: Project) -> tuple[str, bytes] | None:
+    """The logo's file, as the print HTML names it (`print_values`; escaped there, where its path
+    has an & or a quote), and its bytes."""
     logo = project.program.program.branding.logo
     if logo:
         path, _ = resolve_inside(project.root, logo)
-        return path.read_bytes() if path else b""
-    return b""
+        if path is not None:
+            return path.as_uri(), path.read_bytes()
+    return None
 
 
 def _plans(project: Project, values: dict[str, Any], renderer: Renderer) -> dict[str, Plan]:
@@ -593,7 +599,7 @@ def _assemble(renderer: Renderer, plans: dict[str, Plan], cache: Cache | None, d
 def render_one(project: Project, unit: Unit, *, pool: Pool, cache: Cache | None = None) -> Callable[[], bytes]:
     """Start laying out one document of its own (the runbook checklist), from the cache when it did
     not change; call the result for its PDF."""
-    renderer = Renderer(pool, cache, _logo_bytes(project))
+    renderer = Renderer(pool, cache, _logo(project))
     key = renderer.want([unit])[0]
     return lambda: renderer.get(key).pdf
 
@@ -603,7 +609,7 @@ def render(project: Project, context: Context, *, pool: Pool, cache: Cache | Non
     """Document name -> PDF bytes, for every document of `context`; the same for any pool size.
     `site_pages`: the handbook's pages, when the site was made from the same context."""
     values = print_values(project, context, bytecode, cache=cache, site_pages=site_pages)
-    renderer = Renderer(pool, cache, _logo_bytes(project))
+    renderer = Renderer(pool, cache, _logo(project))
     return _assemble(renderer, _plans(project, values, renderer), cache, values["stamp"])
 
 
@@ -656,7 +662,7 @@ def render_workbooks(project: Project, context: Context, participants: list[Any]
     # one body per role (its guidance differs), each laid out and joined once
     bodies = {role: split(Unit(f"{BODY_LABEL}, {role}", workbook_body_html(project, values, role), base, roots, forms),
                           runs) for role in sorted({person.role for person in participants})}
-    renderer = Renderer(pool, cache, _logo_bytes(project))
+    renderer = Renderer(pool, cache, _logo(project))
     covers = [Unit(name, workbook_cover_html(project, person, everyone, values), base, roots, forms, joined=True)
               for name, person in zip(names, participants, strict=True)]
     for cover in covers:

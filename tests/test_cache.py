@@ -334,8 +334,12 @@ def test_whole_build_cache_sees_every_input(built, monkeypatch):
     changed = build(program, folder / "site", jobs=1)
     assert not changed.cached and "Our own question" in (folder / "site" / "faq.html").read_text()
     (folder / "assets" / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>')
+    rendered, _ = _counting(monkeypatch)
     assert not build(program, folder / "site", jobs=1).cached
     assert b'width="8"' in (folder / "site" / "assets" / "logo.svg").read_bytes()
+    # only the covers show the logo: only they are laid out again (the last line shows they show the new one)
+    assert sorted(label for label, _ in rendered) == [
+        "handbook.pdf (cover)", "workbook-mentee.pdf (cover)", "workbook-mentor.pdf (cover)"]
     # an extra page outside content/: only its hash in the entry can tell it changed
     (folder / "extra").mkdir()
     (folder / "extra" / "rooms.md").write_text("# Rooms\n\nMeet in room 4.\n")
