@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import copy_reference
@@ -74,15 +75,28 @@ def first_build(tmp_path_factory) -> tuple[Path, Path, list[tuple[str, str]], li
 
 
 @pytest.fixture(scope="module")
-def clean(tmp_path_factory) -> tuple[dict[str, str], bool]:
+def clean(first_build, tmp_path_factory) -> dict[str, Any]:
     """The reference built with SOURCE_DATE_EPOCH=1800000000 and no cache (`use_cache=False`,
-    jobs=1) in a fresh folder: its files' hashes, and whether a cache folder appeared there."""
-    folder = tmp_path_factory.mktemp("clean")
+    jobs=1) from a copy of the folder `first_build` built in, whose cache holds all of it, into a
+    folder beside it. "site": the hashes of what it wrote; "rendered" and "started": the labels of
+    the units it laid out and the engines it started (`_counting`); "before" and "after": each
+    file of the program's folder (its cache too), with its size and time, before and after."""
+    _, kept, _, _ = first_build
+    folder = tmp_path_factory.mktemp("clean") / "program"
+    shutil.copytree(kept, folder, symlinks=True)
+
+    def files() -> dict[str, tuple[int, int]]:
+        return {p.relative_to(folder).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns)
+                for p in sorted(folder.rglob("*"))}
+
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
-        program = copy_reference(folder)
-        build(program, folder / "site", jobs=1, use_cache=False)
-    return digest(folder / "site"), (folder / ".mentorkit-cache").exists()
+        before = files()
+        rendered, started = _counting(monkeypatch)
+        build(folder / "program.yml", folder.parent / "site", jobs=1, use_cache=False)
+        after = files()
+    return {"site": digest(folder.parent / "site"), "rendered": sorted(label for label, _ in rendered),
+            "started": started, "before": before, "after": after}
 
 
 @pytest.fixture
@@ -162,7 +176,7 @@ def test_cache_never_changes_the_output(built, first_build, clean, monkeypatch):
     rendered, started = _counting(monkeypatch)
     assert build(program, folder / "cached", jobs=1).cached
     assert rendered == [] and started == [], "a no-op rebuild rendered again"
-    assert digest(folder / "cached") == clean[0]  # the very bytes of a build without the cache
+    assert digest(folder / "cached") == clean["site"]  # the very bytes of a build without the cache
 
 
 def test_a_reworded_question_lays_out_only_the_pieces_that_show_it(edited_in_turn):
@@ -228,18 +242,14 @@ def test_the_cache_folder_keeps_a_programs_git_repository_clean(built, monkeypat
     assert [line for line in status if ".mentorkit-cache" in line] == []
 
 
-def test_no_cache_reads_and_writes_nothing(built, clean, monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
-    program = built  # the reference built from nothing with the cache
-    folder = program.parent
-    hashes, cache_appeared = clean  # the same program built without the cache, in a folder that had none
-    assert not cache_appeared
-    # every entry damaged: a build without the cache does not even look
-    _damage(_entries(folder))
-    before = {p: p.stat().st_mtime_ns for p in (folder / ".mentorkit-cache").rglob("*")}
-    assert not build(program, folder / "c", jobs=1, use_cache=False).cached
-    assert {p: p.stat().st_mtime_ns for p in (folder / ".mentorkit-cache").rglob("*")} == before
-    assert digest(folder / "c") == hashes
+def test_no_cache_reads_and_writes_nothing(clean, first_build):
+    # built beside a cache that holds all of it: every piece laid out and the engine started (so
+    # nothing was read), and every file of the folder as it was (nothing written; a read would
+    # also have marked its entry as used)
+    assert clean["rendered"] == sorted(label for label, _ in first_build[2])
+    assert clean["started"] == ["material"]
+    assert clean["after"] == clean["before"]
+    assert any(name.startswith(".mentorkit-cache/pdf/") for name in clean["before"])
 
 
 def test_a_damaged_entry_is_a_miss(built, clean, monkeypatch):
@@ -255,7 +265,7 @@ def test_a_damaged_entry_is_a_miss(built, clean, monkeypatch):
                                                    else _entries(folder, kind)[:1])])
     rendered, started = _counting(monkeypatch)
     assert not build(program, folder / "d", jobs=1).cached
-    assert digest(folder / "d") == clean[0]
+    assert digest(folder / "d") == clean["site"]
     assert started == ["material"]
     assert len(rendered) == 1, [label for label, _ in rendered]  # the one damaged piece, laid out again
 
