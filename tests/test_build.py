@@ -44,6 +44,7 @@ def offline_build(tmp_path_factory) -> tuple[Path, Path, list[object]]:
         return real_connect(self, address)
 
     with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)  # dated from the program's start
         monkeypatch.setattr(socket.socket, "connect", guarded)
         monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: (_ for _ in ()).throw(OSError("no DNS")))
         program = copy_reference(folder)
@@ -64,25 +65,29 @@ def built(offline_build) -> Path:
     return folder / "program.yml"
 
 
-def test_two_builds_are_byte_identical(tmp_path, monkeypatch):
-    """Two folders, each built from nothing with its own cache, with two jobs and with one, a
-    second apart: the same bytes, from Material and then from Zensical. Zensical's builds take the
-    PDFs each folder's cache kept from its Material build (which gives the very bytes of a build
-    without it: test_cache.py); the site each engine builds from nothing."""
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    first = copy_reference(tmp_path / "a")
-    second = copy_reference(tmp_path / "elsewhere" / "b")
-    for engine, index, jobs in (("material", "search/search_index.json", (2, 1)), ("zensical", "search.json", (1, 2))):
-        build(first, tmp_path / "a" / engine, jobs=jobs[0], engine=engine)
-        time.sleep(1.1)  # a different wall-clock second must not show in the output
-        build(second, tmp_path / f"out-{engine}", jobs=jobs[1], engine=engine)
-        a, b = digest(tmp_path / "a" / engine), digest(tmp_path / f"out-{engine}")
+def test_two_builds_are_byte_identical(built, tmp_path, monkeypatch):
+    """Two folders, each built from nothing with its own cache, with two jobs and with one, at
+    different times: the same bytes, from Material and then from Zensical. One folder is `built`'s
+    (Material, one job); the other is built here. Zensical's builds take the PDFs each folder's
+    cache kept from its Material build (which gives the very bytes of a build without it:
+    test_cache.py); the site each engine builds from nothing."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)  # as `built` was built
+    first, second = copy_reference(tmp_path / "a"), built
+    build(first, tmp_path / "a" / "material", jobs=2)
+    outputs = {"material": (tmp_path / "a" / "material", second.parent / "site")}
+    build(first, tmp_path / "a" / "zensical", jobs=1, engine="zensical")
+    time.sleep(1.1)  # a different wall-clock second must not show in the output
+    build(second, second.parent / "zensical", jobs=2, engine="zensical")
+    outputs["zensical"] = (tmp_path / "a" / "zensical", second.parent / "zensical")
+    for (engine, (one, other)), index in zip(outputs.items(), ("search/search_index.json", "search.json"), strict=True):
+        a, b = digest(one), digest(other)
         assert a.keys() == b.keys()
         assert [name for name in a if a[name] != b[name]] == [], engine
         assert {"sitemap.xml", index, "calendar.ics", "print/workbook-mentee.pdf"} <= a.keys()
-        for path in (tmp_path / f"out-{engine}").rglob("*"):
-            if path.is_file() and path.suffix in (".html", ".json", ".xml", ".ics"):
-                assert str(tmp_path) not in path.read_text(encoding="utf-8"), f"absolute path in {path.name}"
+        for out, folder in ((one, tmp_path / "a"), (other, second.parent)):
+            for path in out.rglob("*"):
+                if path.is_file() and path.suffix in (".html", ".json", ".xml", ".ics"):
+                    assert str(folder) not in path.read_text(encoding="utf-8"), f"absolute path in {path.name}"
 
 
 @pytest.fixture(scope="module")
