@@ -137,17 +137,20 @@ def edited_in_turn(first_build, tmp_path_factory) -> dict[str, tuple[Path, list[
         shutil.copytree(kept, folder, symlinks=True)
         program = folder / "program.yml"
         rendered, started = _counting(monkeypatch)
-        for step, before, after in [*EDITS, ("build date", None, None)]:
-            if before is None or after is None:
-                monkeypatch.setenv("SOURCE_DATE_EPOCH", NEXT_DAY)
-            else:
-                assert before in program.read_text(), step
-                program.write_text(program.read_text().replace(before, after))
+
+        def built_as(step: str) -> None:
             rendered.clear()
             started.clear()
             build(program, folder / "cached", jobs=1)
             shutil.copytree(folder / "cached", aside / step)
             steps[step] = (aside / step, sorted(label for label, _ in rendered), list(started))
+
+        for step, before, after in EDITS:
+            assert before in program.read_text(), step
+            program.write_text(program.read_text().replace(before, after))
+            built_as(step)
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", NEXT_DAY)
+        built_as("build date")
         build(program, aside / "clean", jobs=1, use_cache=False)
     steps["clean"] = (aside / "clean", [], [])
     return steps
