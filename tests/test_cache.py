@@ -312,6 +312,23 @@ def test_keys_name_the_environment_that_renders(tmp_path, monkeypatch):
     assert cache_module._code() != same
 
 
+
+def test_package_versions_are_the_ones_python_imports(tmp_path, monkeypatch):
+    """The keys' versions are read from folder names, not from importlib.metadata: they must agree
+    with it, spelling and shadowing included (the first copy on sys.path is the one imported)."""
+    from importlib import metadata
+
+    assert cache_module._package_versions() == [f"{n}={metadata.version(n)}" for n in cache_module.PACKAGES]
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, version in ((first, "2.0"), (second, "1.0")):
+        (folder / f"Brand_Fonts-{version}.dist-info").mkdir(parents=True)
+        (folder / f"Brand_Fonts-{version}.dist-info" / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: Brand_Fonts\nVersion: {version}\n")
+    monkeypatch.setattr(cache_module.sys, "path", [str(first), str(second)])
+    monkeypatch.setattr(cache_module, "PACKAGES", ("brand-fonts", "brand.fonts", "not-installed"))
+    expected = [f"{n}={metadata.version(n)}" for n in ("brand-fonts", "brand.fonts")] + ["not-installed=none"]
+    assert cache_module._package_versions() == expected == ["brand-fonts=2.0", "brand.fonts=2.0", "not-installed=none"]
+
 # mentorkit's runtime dependencies that write nothing a key must cover: the command line, the
 # terminal, matching and the spreadsheet and chart exports (no output of theirs is cached)
 WRITES_NOTHING_CACHED = {"click", "rich", "numpy", "scipy", "openpyxl"}
