@@ -91,17 +91,19 @@ def _build(program: Path, out: Path, options: BuildOptions, cache: Cache | None,
             site_job = _start_site(cache, engine, docs.config, stage, stamp, prepared, bytecode)  # builds while PDFs render
             try:
                 checklist = kit.runbook_pdf(project, context, pool, cache, bytecode)  # the team's, beside the rest
+                # made while the workers start, not after the PDFs, when this process alone is working
+                calendars = {CALENDAR: ics.calendar_bytes(project, stamp),
+                             ORGANISER_CALENDAR: ics.organiser_bytes(project, stamp)}
                 pdfs = printing.render(project, context, pool=pool, cache=cache, bytecode=bytecode,
                                        site_pages=docs.book_pages())
-                calendar = ics.calendar_bytes(project, stamp)
-                team = {ORGANISER_CALENDAR: ics.organiser_bytes(project, stamp), RUNBOOK_PDF: checklist()}
+                team = {RUNBOOK_PDF: checklist()}
                 site_job.wait()
             finally:
                 site_job.stop()
             if options.strict:  # what `terms:` could not write, heard as the texts were made, is a warning too
                 from .i18n import strict_terms
                 strict_terms(project.program, project.located)
-            write_files(stage, {CALENDAR: calendar, **team, **{f"{PRINT_DIR}/{name}": data for name, data in pdfs.items()}})
+            write_files(stage, {**calendars, **team, **{f"{PRINT_DIR}/{name}": data for name, data in pdfs.items()}})
             count = sum(1 for p in stage.rglob("*") if p.is_file())
             _remember(cache, key, stage, project, changelog=_wants_changelog(project, options))
     if cache is not None:
