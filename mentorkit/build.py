@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 class BuildOptions:
     """How to build: what the command line or the caller asked for."""
 
-    jobs: int | None = None  # processes rendering PDFs (None: one per core)
+    jobs: int | None = None  # worker processes rendering PDFs (None: one per core; 0: this process renders)
     strict: bool = False  # warnings are errors
     changelog: bool | None = None  # a "What changed" page (None: as program.yml says)
     engine: str | None = None  # site engine (None: as program.yml says, else Material)

@@ -18,8 +18,8 @@ from .errors import MentorkitError, Problem
 F = TypeVar("F", bound=Callable[..., Any])
 ENGINE = click.option("--engine", type=click.Choice(list(ENGINES)), default=None,
                       help="Site engine (default: site.engine in program.yml, else material).")
-JOBS = click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-                    help="Worker processes (default: one per core).")
+JOBS = click.option("-j", "--jobs", type=click.IntRange(min=0), default=None,
+                    help="PDF worker processes (default: one per core); 0 lays out in this process, more slowly.")
 ROSTER = click.argument("roster", type=click.Path(dir_okay=False, path_type=Path))
 PROGRAM = click.argument("program", required=False, default="program.yml",
                          type=click.Path(dir_okay=False, path_type=Path))
@@ -121,8 +121,7 @@ def check(programs: tuple[Path, ...], strict: bool, explain: bool, fmt: str, no_
 @PROGRAM
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: site/ beside the current folder).")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="PDF worker processes (default: cores); 1 runs everything in this process.")
+@JOBS
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--changelog/--no-changelog", default=None,
               help="Add a 'What changed' page from program.yml's git history (default: site.changelog).")

@@ -203,15 +203,17 @@ def _context() -> Any:
 
 
 def cores(jobs: int | None) -> int:
-    """How many processes render: `jobs`, or one per core."""
-    return max(1, jobs or os.cpu_count() or 1)
+    """How many worker processes render: `jobs`, or one per core (None); 0: none, this process renders."""
+    return (os.cpu_count() or 1) if jobs is None else max(0, jobs)
 
 
 class Pool:
-    """Renders units in worker processes (more than one job) or in this process (one job).
+    """Renders units in worker processes, or in this process with none (jobs=0: slower, for
+    debugging and profiling).
 
     Started as soon as a build knows it has PDFs to make, so the workers start while the program
-    is turned into HTML. A context manager: leaving it stops the workers.
+    is turned into HTML: even one worker lays out while this process writes the rest of the HTML.
+    A context manager: leaving it stops the workers.
     """
 
     def __init__(self, jobs: int | None):
@@ -223,7 +225,7 @@ class Pool:
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._waiting: list[Future[Any]] = []
         self._handover: threading.Thread | None = None
-        if self.workers > 1:
+        if self.workers > 0:
             self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
             # start the workers now, so that WeasyPrint loads while the program is read; from a
             # thread, as starting one waits until the fork server has loaded WeasyPrint
@@ -233,7 +235,7 @@ class Pool:
             self._starting.start()
 
     def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
-        """Run `fn(*args, **kwargs)` in a worker; in this process, at once, with one job.
+        """Run `fn(*args, **kwargs)` in a worker; in this process, at once, with no workers.
 
         Never waits for the workers to start: while the fork server is still loading WeasyPrint,
         the task is handed over by a thread once they are up, and this process goes on turning

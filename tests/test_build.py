@@ -48,7 +48,7 @@ def offline_build(tmp_path_factory) -> tuple[Path, Path, list[object]]:
         monkeypatch.setattr(socket.socket, "connect", guarded)
         monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: (_ for _ in ()).throw(OSError("no DNS")))
         program = copy_reference(folder)
-        build(program, folder / "site", jobs=1)
+        build(program, folder / "site", jobs=0)
     kept = folder.with_name(f"{folder.name}-as-built")
     shutil.copytree(folder, kept, symlinks=True)
     return folder, kept, attempts
@@ -56,7 +56,7 @@ def offline_build(tmp_path_factory) -> tuple[Path, Path, list[object]]:
 
 @pytest.fixture
 def built(offline_build) -> Path:
-    """The program.yml of a folder just as `build(program, folder / "site", jobs=1)` of the
+    """The program.yml of a folder just as `build(program, folder / "site", jobs=0)` of the
     reference left it (its files, the output in site/, the cache), in the folder it was built in
     (the cache's PDFs are kept for that folder): put back before each test that uses it."""
     folder, kept, _ = offline_build
@@ -66,11 +66,11 @@ def built(offline_build) -> Path:
 
 
 def test_two_builds_are_byte_identical(built, tmp_path, monkeypatch):
-    """Two folders, each built from nothing with its own cache, with two jobs and with one, at
-    different times: the same bytes, from Material and then from Zensical. One folder is `built`'s
-    (Material, one job); the other is built here. Zensical's builds take the PDFs each folder's
-    cache kept from its Material build (which gives the very bytes of a build without it:
-    test_cache.py); the site each engine builds from nothing."""
+    """Two folders, each built from nothing with its own cache, at different times: the same
+    bytes, from Material and then from Zensical. Material's PDFs are laid out in the build's own
+    process in one folder (`built`'s, jobs=0) and by two workers in the other (built here).
+    Zensical's builds take the PDFs each folder's cache kept from its Material build (which gives
+    the very bytes of a build without it: test_cache.py); the site each engine builds from nothing."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)  # as `built` was built
     first, second = copy_reference(tmp_path / "a"), built
     build(first, tmp_path / "a" / "material", jobs=2)
@@ -134,7 +134,7 @@ def test_killed_build_leaves_previous_output_byte_identical(built):
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert digest(out) == before
-    build(program, out, jobs=1)  # the next build cleans up and succeeds
+    build(program, out, jobs=0)  # the next build cleans up and succeeds
     assert "Changed summary. Colleagues mentor" in (out / "index.html").read_text()
     assert not list(folder.glob(".mentorkit-staging-*"))
 
@@ -148,7 +148,7 @@ def test_failed_build_writes_nothing(built):
     from jinja2 import UndefinedError
 
     with pytest.raises(UndefinedError):
-        build(program, folder / "site", jobs=1)
+        build(program, folder / "site", jobs=0)
     assert digest(folder / "site") == before
     assert MARKER in before
 

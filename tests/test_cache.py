@@ -42,12 +42,12 @@ def _entries(folder: Path, kind: str | None = None) -> list[Path]:
 def same_as_clean(program: Path, built: Path) -> bool:
     """Whether `built` holds the very bytes a build without the cache makes of `program` now."""
     clean = built.parent / f"{built.name}-clean"
-    build(program, clean, jobs=1, use_cache=False)
+    build(program, clean, jobs=0, use_cache=False)
     return digest(built) == digest(clean)
 
 
 def _counting(monkeypatch) -> tuple[list[tuple[str, str]], list[str]]:
-    """The units WeasyPrint lays out (jobs=1: in this process), as (label, HTML), and the site engines started."""
+    """The units WeasyPrint lays out (jobs=0: in this process), as (label, HTML), and the site engines started."""
     rendered: list[tuple[str, str]] = []
     engines_started: list[str] = []
     real_render, real_start = printing.render_unit, engines.start
@@ -60,7 +60,7 @@ def _counting(monkeypatch) -> tuple[list[tuple[str, str]], list[str]]:
 @pytest.fixture(scope="module")
 def first_build(tmp_path_factory) -> tuple[Path, Path, list[tuple[str, str]], list[str]]:
     """The reference program built into cached/ from a fresh folder (nothing cached) with
-    SOURCE_DATE_EPOCH=1800000000, jobs=1, counting what was laid out and the engines started
+    SOURCE_DATE_EPOCH=1800000000, jobs=0, counting what was laid out and the engines started
     (`_counting`). The folder it was built in, a copy of it as the build left it (read only), and
     the counts."""
     folder = tmp_path_factory.mktemp("first")
@@ -68,7 +68,7 @@ def first_build(tmp_path_factory) -> tuple[Path, Path, list[tuple[str, str]], li
         monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
         program = copy_reference(folder)
         rendered, started = _counting(monkeypatch)
-        build(program, folder / "cached", jobs=1)
+        build(program, folder / "cached", jobs=0)
     kept = folder.with_name(f"{folder.name}-as-built")
     shutil.copytree(folder, kept, symlinks=True)
     return folder, kept, rendered, started
@@ -77,7 +77,7 @@ def first_build(tmp_path_factory) -> tuple[Path, Path, list[tuple[str, str]], li
 @pytest.fixture(scope="module")
 def clean(first_build, tmp_path_factory) -> dict[str, Any]:
     """The reference built with SOURCE_DATE_EPOCH=1800000000 and no cache (`use_cache=False`,
-    jobs=1) from a copy of the folder `first_build` built in, whose cache holds all of it, into a
+    jobs=0) from a copy of the folder `first_build` built in, whose cache holds all of it, into a
     folder beside it. "site": the hashes of what it wrote; "rendered" and "started": the labels of
     the units it laid out and the engines it started (`_counting`); "before" and "after": each
     file of the program's folder (its cache too), with its size and time, before and after."""
@@ -93,7 +93,7 @@ def clean(first_build, tmp_path_factory) -> dict[str, Any]:
         monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
         before = files()
         rendered, started = _counting(monkeypatch)
-        build(folder / "program.yml", folder.parent / "site", jobs=1, use_cache=False)
+        build(folder / "program.yml", folder.parent / "site", jobs=0, use_cache=False)
         after = files()
     return {"site": digest(folder.parent / "site"), "rendered": sorted(label for label, _ in rendered),
             "started": started, "before": before, "after": after}
@@ -103,7 +103,7 @@ def clean(first_build, tmp_path_factory) -> dict[str, Any]:
 def built(first_build) -> Path:
     """The program.yml of a folder just as `first_build` left it, in the folder it was built in
     (the cache keeps PDFs for that folder): put back before each test that uses it. The same as
-    `build(program, folder / "cached", jobs=1)` of the reference with SOURCE_DATE_EPOCH=1800000000
+    `build(program, folder / "cached", jobs=0)` of the reference with SOURCE_DATE_EPOCH=1800000000
     from nothing."""
     folder, kept, _, _ = first_build
     shutil.rmtree(folder)
@@ -124,7 +124,7 @@ NEXT_DAY = "1800100000"
 def edited_in_turn(first_build, tmp_path_factory) -> dict[str, tuple[Path, list[str], list[str]]]:
     """The reference as `first_build` left it, in the folder it was built in (the cache keeps PDFs
     for that folder), edited in turn (`EDITS`) and built into cached/ with the cache after each
-    edit (SOURCE_DATE_EPOCH=1800000000, jobs=1), then built again with SOURCE_DATE_EPOCH=NEXT_DAY
+    edit (SOURCE_DATE_EPOCH=1800000000, jobs=0), then built again with SOURCE_DATE_EPOCH=NEXT_DAY
     (step "build date"). By step: a copy of what the build wrote (read only), the labels of the
     units it laid out, the engines it started. And under "clean", the program as the last edit
     left it built without the cache on NEXT_DAY, into a folder of its own."""
@@ -141,7 +141,7 @@ def edited_in_turn(first_build, tmp_path_factory) -> dict[str, tuple[Path, list[
         def built_as(step: str) -> None:
             rendered.clear()
             started.clear()
-            build(program, folder / "cached", jobs=1)
+            build(program, folder / "cached", jobs=0)
             shutil.copytree(folder / "cached", aside / step)
             steps[step] = (aside / step, sorted(label for label, _ in rendered), list(started))
 
@@ -151,7 +151,7 @@ def edited_in_turn(first_build, tmp_path_factory) -> dict[str, tuple[Path, list[
             built_as(step)
         monkeypatch.setenv("SOURCE_DATE_EPOCH", NEXT_DAY)
         built_as("build date")
-        build(program, aside / "clean", jobs=1, use_cache=False)
+        build(program, aside / "clean", jobs=0, use_cache=False)
     steps["clean"] = (aside / "clean", [], [])
     return steps
 
@@ -160,7 +160,7 @@ def test_cache_never_changes_the_output(built, first_build, clean, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     program = built
     folder = program.parent
-    _, _, rendered, started = first_build  # build(program, folder / "cached", jobs=1), from nothing
+    _, _, rendered, started = first_build  # build(program, folder / "cached", jobs=0), from nothing
     # every piece laid out once, however many PDFs hold it: each single document's body (shared
     # with the workbooks), the workbooks' own sections (one set per role), the covers, the overlays;
     # a survey's own PDF, which no other PDF holds, laid out whole (labelled by its file name)
@@ -177,7 +177,7 @@ def test_cache_never_changes_the_output(built, first_build, clean, monkeypatch):
         "handbook.pdf (cover)", "workbook-mentee.pdf (cover)", "workbook-mentor.pdf (cover)"]
     assert started == ["material"]
     rendered, started = _counting(monkeypatch)
-    assert build(program, folder / "cached", jobs=1).cached
+    assert build(program, folder / "cached", jobs=0).cached
     assert rendered == [] and started == [], "a no-op rebuild rendered again"
     assert digest(folder / "cached") == clean["site"]  # the very bytes of a build without the cache
 
@@ -236,7 +236,7 @@ def test_the_cache_folder_keeps_a_programs_git_repository_clean(built, monkeypat
     program.write_text(program.read_text().replace("Have you met as often as you agreed?",
                                                    "Have you met as often as you planned?"))
     before = set(_entries(folder))
-    build(program, folder / "cached", jobs=1)  # a site and pieces the cache never held
+    build(program, folder / "cached", jobs=0)  # a site and pieces the cache never held
     assert set(_entries(folder)) - before
     assert (folder / ".mentorkit-cache" / ".gitignore").read_text().splitlines()[-1] == "*"
     status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=folder,
@@ -267,7 +267,7 @@ def test_a_damaged_entry_is_a_miss(built, clean, monkeypatch):
     _damage([entry for kind in kinds for entry in (_entries(folder, kind) if kind in ("build", "site", "document")
                                                    else _entries(folder, kind)[:1])])
     rendered, started = _counting(monkeypatch)
-    assert not build(program, folder / "d", jobs=1).cached
+    assert not build(program, folder / "d", jobs=0).cached
     assert digest(folder / "d") == clean["site"]
     assert started == ["material"]
     assert len(rendered) == 1, [label for label, _ in rendered]  # the one damaged piece, laid out again
@@ -357,15 +357,15 @@ def test_whole_build_cache_sees_every_input(built, monkeypatch):
     program = built  # the reference built before, its whole-build entry forgotten (its site and pieces kept)
     folder = program.parent
     shutil.rmtree(folder / ".mentorkit-cache" / "build")
-    first = build(program, folder / "site", jobs=1)
+    first = build(program, folder / "site", jobs=0)
     assert not first.cached
-    assert build(program, folder / "site", jobs=1).cached
+    assert build(program, folder / "site", jobs=0).cached
     (folder / "content" / "faq.md").write_text("### Our own question\n\nOur answer.\n")
-    changed = build(program, folder / "site", jobs=1)
+    changed = build(program, folder / "site", jobs=0)
     assert not changed.cached and "Our own question" in (folder / "site" / "faq.html").read_text()
     (folder / "assets" / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>')
     rendered, _ = _counting(monkeypatch)
-    assert not build(program, folder / "site", jobs=1).cached
+    assert not build(program, folder / "site", jobs=0).cached
     assert b'width="8"' in (folder / "site" / "assets" / "logo.svg").read_bytes()
     # only the covers show the logo: only they are laid out again (the last line shows they show the new one)
     assert sorted(label for label, _ in rendered) == [
@@ -374,18 +374,18 @@ def test_whole_build_cache_sees_every_input(built, monkeypatch):
     (folder / "extra").mkdir()
     (folder / "extra" / "rooms.md").write_text("# Rooms\n\nMeet in room 4.\n")
     program.write_text(program.read_text().replace("  - content/charter.md\n", "  - content/charter.md\n  - extra/rooms.md\n"))
-    assert not build(program, folder / "site", jobs=1).cached
-    assert build(program, folder / "site", jobs=1).cached
+    assert not build(program, folder / "site", jobs=0).cached
+    assert build(program, folder / "site", jobs=0).cached
     (folder / "extra" / "rooms.md").write_text("# Rooms\n\nMeet in room 5.\n")
-    assert not build(program, folder / "site", jobs=1).cached
+    assert not build(program, folder / "site", jobs=0).cached
     assert "room 5" in (folder / "site" / "pages" / "rooms.html").read_text()
     (folder / "en.po").write_text('msgid "Downloads"\nmsgstr "Files to take away"\n')  # a team's own words
-    assert not build(program, folder / "site", jobs=1).cached
-    assert build(program, folder / "site", jobs=1).cached
+    assert not build(program, folder / "site", jobs=0).cached
+    assert build(program, folder / "site", jobs=0).cached
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000001")
-    assert not build(program, folder / "site", jobs=1).cached
-    assert not build(program, folder / "site", jobs=1, strict=True).cached
-    assert build(program, folder / "site", jobs=1, strict=True).cached
+    assert not build(program, folder / "site", jobs=0).cached
+    assert not build(program, folder / "site", jobs=0, strict=True).cached
+    assert build(program, folder / "site", jobs=0, strict=True).cached
     assert same_as_clean(program, folder / "site")
 
 
@@ -404,6 +404,6 @@ def test_a_build_with_a_changelog_is_never_reused(built, monkeypatch):
     program.write_text(program.read_text() + "site:\n  changelog: true\n")
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "First design"]):
         subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args], cwd=folder, check=True)
-    first = build(program, folder / "site", jobs=1)
+    first = build(program, folder / "site", jobs=0)
     assert not first.cached and (folder / "site" / "changelog.html").is_file()
-    assert not build(program, folder / "site", jobs=1).cached
+    assert not build(program, folder / "site", jobs=0).cached

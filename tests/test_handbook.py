@@ -113,7 +113,7 @@ def test_letter_paper_and_a_five_line_program(tmp_path, write_program):
     program = write_program(minimal() + "print:\n  paper: letter\n")
     project = load_program(program)
     doc = [d for d in documents(project.program) if d.kind == "handbook"]
-    data = render_documents(project, doc, jobs=1)["handbook.pdf"]
+    data = render_documents(project, doc, jobs=0)["handbook.pdf"]
     pdf = PdfReader(io.BytesIO(data))
     box = pdf.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)

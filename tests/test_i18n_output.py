@@ -154,7 +154,7 @@ def _everything(program: Path, with_pdfs: bool = False) -> dict[str, str]:
         from conftest import render_documents
 
         docs = [d for d in context.documents if d.name in ("first-meeting-checklist.pdf", "workbook-mentor.pdf")]
-        for name, pdf in render_documents(project, docs, jobs=1).items():
+        for name, pdf in render_documents(project, docs, jobs=0).items():
             out[f"pdf {name}"] = _pdf_text(pdf, folder, name)
     return out
 
@@ -379,7 +379,7 @@ def test_a_printable_s_title_in_a_pdf_reader_is_written_as_the_language_writes_i
     project = load_program(_marked(tmp_path, "de"))
     wanted = ("first-meeting-checklist.pdf", "survey-midpoint.pdf", "workbook-mentor.pdf")
     docs = [d for d in documents(project.program) if d.name in wanted]
-    pdfs = render_documents(project, docs, jobs=1)
+    pdfs = render_documents(project, docs, jobs=0)
     programme = project.program.program.title
     assert len(docs) == 3
     for d in (d for d in docs if d.kind != "workbook"):

@@ -145,7 +145,7 @@ def test_a_phrase_terms_cannot_write_is_a_located_warning_and_strict_makes_it_an
 def test_a_strict_build_fails_on_a_phrase_terms_cannot_write_and_writes_nothing(tmp_path):
     path = _program(tmp_path, "de", MEETING)
     out = tmp_path / "site"
-    result = CliRunner().invoke(main, ["build", str(path), "-o", str(out), "--strict", "--jobs", "1", "--no-cache"])
+    result = CliRunner().invoke(main, ["build", str(path), "-o", str(out), "--strict", "--jobs", "0", "--no-cache"])
     assert result.exit_code == 2, result.output
     errors = [line for line in result.stderr.splitlines() if ": error: " in line]
     assert errors and all(line.startswith(f"{path}:10:12: error: terms.meeting: the case of ") for line in errors)

@@ -58,7 +58,7 @@ def kit(tmp_path_factory):
     rows = (ROOT / "examples" / "roster.csv").read_text(encoding="utf-8").splitlines()
     (folder / "roster.csv").write_text("\n".join(rows[:1] + rows[3:5]) + "\n", encoding="utf-8")  # pair-02
     seen: list[tuple[int, int]] = []
-    count = write_kit(folder / "roster.csv", folder / "program.yml", folder / "out", jobs=1,
+    count = write_kit(folder / "roster.csv", folder / "program.yml", folder / "out", jobs=0,
                       progress=lambda done, total: seen.append((done, total)), use_cache=False)
     return folder, count, seen
 
@@ -176,7 +176,7 @@ def test_a_bad_roster_writes_nothing(tmp_path):
     (tmp_path / "roster.csv").write_text("name,email,role,group\nAmara,not-an-address,mentor,pair-01\n",
                                          encoding="utf-8")
     with pytest.raises(RosterError, match="is not an e-mail address"):
-        write_kit(tmp_path / "roster.csv", tmp_path / "program.yml", tmp_path / "out", jobs=1, use_cache=False)
+        write_kit(tmp_path / "roster.csv", tmp_path / "program.yml", tmp_path / "out", jobs=0, use_cache=False)
     assert not (tmp_path / "out").exists()
     assert not list(tmp_path.glob(".mentorkit-staging-*"))
 

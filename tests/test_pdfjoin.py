@@ -210,7 +210,7 @@ def built_workbooks(workbook_parts):
         ((_, personal_pdf),) = printing.render_workbooks(project, context_of(project), people[1:2], everyone=people,
                                                           pool=pool)
     doc = next(d for d in documents(project.program) if d.kind == "workbook")
-    generic_pdf = render_documents(project, [doc], jobs=1)[doc.name]
+    generic_pdf = render_documents(project, [doc], jobs=0)[doc.name]
     generic_cover, generic_body = printing.document_html(project, doc, values)
     generic_whole = render_together([replace(cover, html=generic_cover), replace(body, html=generic_body)])
     return [(personal_pdf, render_together([cover, body]), people[1].name),

@@ -137,7 +137,7 @@ def test_agreement_fields_and_own_wording(tmp_path):
     (tmp_path / "content" / "agreement.md").write_text("## Our own rules\n\nWe meet <b>on Fridays</b>.\n")
     project = load_program(path)
     doc = [d for d in documents(project.program) if d.name == "participant-agreement.pdf"]
-    data = render_documents(project, doc, jobs=1)["participant-agreement.pdf"]
+    data = render_documents(project, doc, jobs=0)["participant-agreement.pdf"]
     assert len(reader(data).pages) == 1
     names = fields(data)
     for who in ("mentor", "mentee"):
@@ -191,7 +191,7 @@ def test_letter_paper_and_no_fields_when_not_fillable(tmp_path):
                                                                                    "fillable: false"))
     project = load_program(path)
     docs = [d for d in documents(project.program) if d.name in ("smart-goal-worksheet.pdf", "survey-midpoint.pdf")]
-    out = render_documents(project, docs, jobs=1)
+    out = render_documents(project, docs, jobs=0)
     for data in out.values():
         r = reader(data)
         assert not r.get_fields()
@@ -224,7 +224,7 @@ def test_filled_values_show_when_printed(pdfs, tmp_path):
 
 def test_same_bytes_every_time_and_for_any_number_of_jobs(reference, pdfs):
     docs = [d for d in documents(reference.program) if d.kind != "workbook"]
-    again = render_documents(reference, docs, jobs=1)
+    again = render_documents(reference, docs, jobs=0)
     for name, data in again.items():
         assert data == pdfs[name], name
 
@@ -250,12 +250,12 @@ def test_fetcher_refuses_files_outside_and_network(tmp_path):
     project = load_program(path)
     doc = [d for d in documents(project.program) if d.name == "feedback-form.pdf"]
     with pytest.raises(FetchError, match="outside the program's folder"):
-        render_documents(project, doc, jobs=1)
+        render_documents(project, doc, jobs=0)
     (tmp_path / "templates" / "print" / "feedback.html.j2").write_text(
         '{% extends "builtin/print/feedback.html.j2" %}{% block body %}<img src="http://127.0.0.1:9/x.png">'
         '{{ super() }}{% endblock %}')
     with pytest.raises(FetchError, match="fetches nothing from the network"):
-        render_documents(project, doc, jobs=1)
+        render_documents(project, doc, jobs=0)
 
 
 def test_long_and_non_latin_text_stays_on_the_page(tmp_path):
@@ -265,7 +265,7 @@ def test_long_and_non_latin_text_stays_on_the_page(tmp_path):
                                              f"title: {long_title}"))
     project = load_program(path)
     doc = [d for d in documents(project.program) if d.name == "smart-goal-worksheet.pdf"]
-    data = render_documents(project, doc, jobs=1)["smart-goal-worksheet.pdf"]
+    data = render_documents(project, doc, jobs=0)["smart-goal-worksheet.pdf"]
     text = text_of(data, tmp_path)
     assert "Łukasz" in text and "Zoë" in text
     words = "".join(text.split())

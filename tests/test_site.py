@@ -133,7 +133,7 @@ def five_line_folder(tmp_path_factory) -> Path:
 def test_five_line_program_builds_a_complete_handbook(five_line_folder, tmp_path, kind):
     program = five_line_folder / "program.yml"
     program.write_text(minimal(kind, "1 day" if kind == "flash" else "9 months"), encoding="utf-8")
-    result = CliRunner().invoke(main, ["build", str(program), "-o", str(tmp_path / "site"), "--jobs", "1"])
+    result = CliRunner().invoke(main, ["build", str(program), "-o", str(tmp_path / "site"), "--jobs", "0"])
     assert result.exit_code == 0, result.output
     site = tmp_path / "site"
     assert len(list((site / "print").glob("*.pdf"))) >= 6

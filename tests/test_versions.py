@@ -162,7 +162,7 @@ def test_history_by_tags_and_by_commits(repo):
 def test_changelog_page(repo):
     edit(repo, "every: 2 weeks", "every: 3 weeks")
     git(repo, "commit", "-qam", "Three-weekly", when=1)
-    result = CliRunner().invoke(main, ["build", "--changelog", "-o", str(repo / "site"), "-j", "1"])
+    result = CliRunner().invoke(main, ["build", "--changelog", "-o", str(repo / "site"), "-j", "0"])
     assert result.exit_code == 0, result.output
     page = (repo / "site" / "changelog.html").read_text()
     assert "What changed" in page and "Three-weekly" in page and "3 weeks" in page

@@ -33,13 +33,17 @@ def test_a_pool_renders_the_same_bytes_as_this_process():
 @pytest.mark.slow
 def test_an_error_in_a_worker_reaches_the_caller_with_its_message():
     bad = _unit(HTML.replace("<body>", '<body><img src="https://example.org/x.png">'), label="bad.pdf")
-    for jobs in (1, 2):
+    for jobs in (0, 1, 2):
         with Pool(jobs) as pool, pytest.raises(FetchError, match="bad.pdf: refused to fetch 'https://example.org"):
             pool.submit(render, bad).result()
 
 
-def test_one_job_runs_in_this_process():
+def test_no_workers_runs_in_this_process_and_one_worker_in_another():
+    """jobs=0 lays out in the caller's process; jobs=1 is one worker process, which lays out while
+    the caller goes on writing HTML."""
     import os
 
-    with Pool(1) as pool:
+    with Pool(0) as pool:
         assert pool.submit(os.getpid).result() == os.getpid()
+    with Pool(1) as pool:
+        assert pool.submit(os.getpid).result() != os.getpid()
