@@ -49,6 +49,12 @@ def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> float:
     return time.perf_counter() - start
 
 
+def show_rounds(times: dict[str, list[float]]) -> None:
+    """Every round's seconds, in the order run (the ratios use the best of each)."""
+    for name, values in times.items():
+        print(f"    {name:<8} " + " ".join(f"{v:7.2f}" for v in values), flush=True)
+
+
 def report(key: str, value: float, target: float | None) -> None:
     """One result under its stable key; `target` is the most it may be."""
     RESULTS[key] = round(value, 3)
@@ -116,6 +122,7 @@ def bench_build(tmp: Path, rounds: int = 3) -> None:
         times["floor"].append(best_of(lambda: floor_run(gen, html_dir, base, "material"), 1))
         times["one"].append(best_of(lambda: cli("build", "-o", "out1", "--no-cache", "-j", "1", cwd=work), 1))
         times["many"].append(best_of(lambda: cli("build", "-o", "outn", "--no-cache", cwd=work), 1))
+    show_rounds(times)
     best = {k: min(v) for k, v in times.items()}
     report("floor_s", best["floor"], None)
     report("build_one_worker_s", best["one"], None)
@@ -150,6 +157,7 @@ def _rebuild(tmp: Path, engine: str, rounds: int) -> None:
         times["floor"].append(best_of(lambda: floor_run(gen, html_dir, base, engine), 1))
         times["edited"].append(best_of(edited, 1))
         times["noop"].append(best_of(lambda: cli("build", "-o", "site", "--engine", engine, cwd=work), 1))
+    show_rounds(times)
     best = {k: min(v) for k, v in times.items()}
     suffix = "" if engine == "material" else "_zensical"
     report("floor_rebuild_s" if engine == "material" else "floor_zensical_s", best["floor"], None)
