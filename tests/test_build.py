@@ -95,7 +95,8 @@ def dated(tmp_path_factory) -> Path:
     """The reference program, with a site URL (the sitemap lists its pages), built with
     SOURCE_DATE_EPOCH=1800000000 as `mentorkit serve` builds: in one process, a build after each
     edit, its fork server kept. Built into preview/, then a survey question reworded and built
-    again (two workers); then the edited program built without the cache, by one worker, into clean/. The folder."""
+    again (a worker per core); then the edited program built without the cache, by one worker, into
+    clean/. The folder."""
     folder = tmp_path_factory.mktemp("dated")
     program = copy_reference(folder)
     program.write_text(program.read_text() + "site:\n  url: https://mentoring.northwind.example/\n")
