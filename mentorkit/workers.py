@@ -12,10 +12,11 @@ they need and no more, so that a worker never imports the rest of mentorkit to r
 from __future__ import annotations
 
 import functools
+import heapq
+import itertools
 import logging
 import multiprocessing
 import os
-import queue
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -213,82 +214,98 @@ class Pool:
 
     Started as soon as a build knows it has PDFs to make, so the workers start while the program
     is turned into HTML: even one worker lays out while this process writes the rest of the HTML.
-    A context manager: leaving it stops the workers.
+    Tasks wait here, not in the workers' queue, until a worker is free, so that the one handed out
+    next is the one that matters most (`submit`). A context manager: leaving it stops the workers.
     """
 
     def __init__(self, jobs: int | None):
         self.workers = cores(jobs)
         self._executor: ProcessPoolExecutor | None = None
         self._starting: threading.Thread | None = None
-        # tasks asked for while the workers start, handed over in order by one thread
-        self._lock = threading.Lock()
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._waiting: list[Future[Any]] = []
-        self._handover: threading.Thread | None = None
+        self._lock = threading.Lock()  # guards the waiting tasks, the count running, `_ready`
+        self._waiting: list[tuple[int, int, int, Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
+        self._order = itertools.count()
+        self._running = 0
+        self._ready = False
+        self._closed = False
         if self.workers > 0:
             self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
             # start the workers now, so that WeasyPrint loads while the program is read; from a
             # thread, as starting one waits until the fork server has loaded WeasyPrint
-            executor = self._executor
-            self._starting = threading.Thread(target=lambda: [executor.submit(_ready) for _ in range(self.workers)],
-                                              daemon=True)
+            self._starting = threading.Thread(target=self._start, args=(self._executor,), daemon=True)
             self._starting.start()
 
-    def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
+    def _start(self, executor: ProcessPoolExecutor) -> None:
+        try:
+            for _ in range(self.workers):
+                executor.submit(_ready)
+        finally:
+            with self._lock:
+                self._ready = True
+            self._dispatch()
+
+    def submit(self, fn: Callable[..., T], *args: Any, urgent: bool = False, weight: int = 0,
+               **kwargs: Any) -> Future[T]:
         """Run `fn(*args, **kwargs)` in a worker; in this process, at once, with no workers.
 
-        Never waits for the workers to start: while the fork server is still loading WeasyPrint,
-        the task is handed over by a thread once they are up, and this process goes on turning
-        the program into HTML meanwhile."""
-        if self._executor is not None:
-            if self._starting is not None and self._starting.is_alive():
-                return self._later(fn, *args, **kwargs)
-            return self._executor.submit(fn, *args, **kwargs)
-        done: Future[T] = Future()
-        try:
-            done.set_result(fn(*args, **kwargs))
-        except Exception as exc:  # noqa: BLE001 - handed to whoever asks for the result, as a pool does
-            done.set_exception(exc)
-        return done
-
-    def _later(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
-        """A future for a task handed to the workers, in the order asked, once they have started."""
+        A free worker takes the urgent tasks first (what other tasks wait for: a join, the pieces
+        laid out with the others' page numbers), then the heaviest (`weight`, such as the length
+        of a unit's HTML: the longest first keeps every worker busy to the end), then the first
+        asked. Never waits for the workers to start: this process goes on turning the program
+        into HTML meanwhile."""
+        if self.workers == 0:
+            done: Future[T] = Future()
+            try:
+                done.set_result(fn(*args, **kwargs))
+            except Exception as exc:  # noqa: BLE001 - handed to whoever asks for the result, as a pool does
+                done.set_exception(exc)
+            return done
         outer: Future[T] = Future()
         with self._lock:
-            if self._handover is None:
-                self._handover = threading.Thread(target=self._hand_over, daemon=True)
-                self._handover.start()
-            self._waiting.append(outer)
-            self._queue.put((outer, fn, args, kwargs))
+            if self._closed:  # asked for by a thread of a build that stopped
+                outer.set_exception(RuntimeError("the workers have stopped"))
+                return outer
+            heapq.heappush(self._waiting, (0 if urgent else 1, -weight, next(self._order), outer, fn, args, kwargs))
+        self._dispatch()
         return outer
 
-    def _hand_over(self) -> None:
-        assert self._starting is not None and self._executor is not None
-        self._starting.join()
-        while (item := self._queue.get()) is not None:
-            outer, fn, args, kwargs = item
-            if not outer.set_running_or_notify_cancel():
-                continue  # cancelled meanwhile: the build stopped
+    def _dispatch(self) -> None:
+        """Hand waiting tasks to the workers while one is free (never holding the lock while the
+        executor takes one: its own thread calls back here when a task ends)."""
+        while True:
+            with self._lock:
+                executor = self._executor
+                if executor is None or not self._ready or self._running >= self.workers or not self._waiting:
+                    return
+                *_, outer, fn, args, kwargs = heapq.heappop(self._waiting)
+                if not outer.set_running_or_notify_cancel():
+                    continue  # cancelled meanwhile: the build stopped
+                self._running += 1
             try:
-                inner = self._executor.submit(fn, *args, **kwargs)
+                inner = executor.submit(fn, *args, **kwargs)
             except RuntimeError as exc:  # shut down meanwhile
+                with self._lock:
+                    self._running -= 1
                 outer.set_exception(exc)
                 continue
-            inner.add_done_callback(functools.partial(_relay, outer))
+            inner.add_done_callback(functools.partial(self._ended, outer))
+
+    def _ended(self, outer: Future[Any], inner: Future[Any]) -> None:
+        with self._lock:
+            self._running -= 1
+        self._dispatch()  # the next task first, then the news of this one
+        _relay(outer, inner)
 
     def __enter__(self) -> Pool:
         return self
 
     def __exit__(self, *exc: object) -> None:
         with self._lock:
-            for waiting in self._waiting:
-                waiting.cancel()  # not handed over yet: never will be (a no-op for those that were)
-            if self._handover is not None:
-                self._queue.put(None)
+            waiting, self._waiting, self._closed = self._waiting, [], True
+        for *_, outer, _, _, _ in waiting:
+            outer.cancel()  # never handed to a worker: never will be
         if self._starting is not None:
             self._starting.join()
-        if self._handover is not None:
-            self._handover.join()
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
