@@ -18,10 +18,11 @@ import json
 import logging
 import re
 import subprocess
+import threading
 import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
@@ -420,6 +421,7 @@ class Renderer:
         self.units: dict[str, Unit] = {}
         self.done: dict[str, Rendered] = {}
         self.futures: dict[str, Future[Rendered]] = {}
+        self.lock = threading.Lock()  # documents are assembled side by side (`_assemble`)
 
     def key(self, unit: Unit) -> str:
         """What decides a unit's PDF: its HTML and options, and the logo's bytes where the HTML
@@ -430,34 +432,43 @@ class Renderer:
         parts = (unit.html, unit.base_url, str(unit.forms), str(unit.joined), repr(sorted(PDF_OPTIONS.items())), logo)
         return self.cache.key("pdf", *parts) if self.cache is not None else digest("pdf", *parts)
 
-    def want(self, units: Iterable[Unit]) -> list[str]:
-        """Start what is not known yet; the keys of `units`, in order."""
+    def want(self, units: Iterable[Unit], urgent: bool = False) -> list[str]:
+        """Start what is not known yet; the keys of `units`, in order (`urgent`: what others wait
+        for, laid out before any other piece)."""
         keys, todo = [], []
-        for unit in units:
-            key = self.key(unit)
-            keys.append(key)
-            if key in self.units:
-                continue
-            self.units[key] = unit
-            kept = self.cache.get("pdf", key) if self.cache is not None else None
-            rendered = _decode(kept) if kept is not None else None
-            if rendered is not None:
-                self.done[key] = rendered
-            else:
-                todo.append(key)
-        for key in sorted(todo, key=lambda k: -len(self.units[k].html)):
-            self.futures[key] = self.pool.submit(render_unit, self.units[key])
+        with self.lock:
+            for unit in units:
+                key = self.key(unit)
+                keys.append(key)
+                if key in self.units:
+                    continue
+                self.units[key] = unit
+                kept = self.cache.get("pdf", key) if self.cache is not None else None
+                rendered = _decode(kept) if kept is not None else None
+                if rendered is not None:
+                    self.done[key] = rendered
+                else:
+                    todo.append(key)
+            for key in sorted(todo, key=lambda k: -len(self.units[k].html)):  # the longest first
+                self.futures[key] = self.pool.submit(render_unit, self.units[key], urgent=urgent,
+                                                     weight=len(self.units[key].html))
         for key in todo:  # once, as it is laid out (not again from the cache), while the workers lay out
             warn_uncovered(self.units[key].html, self.units[key].label, self.cache)
         return keys
 
     def get(self, key: str) -> Rendered:
-        """The rendered unit, waiting for it if needed (and keeping it in the cache)."""
-        if key not in self.done:
-            self.done[key] = self.futures.pop(key).result()
-            if self.cache is not None:
-                self.cache.put("pdf", key, _encode(self.done[key]))
-        return self.done[key]
+        """The rendered unit, waiting for it if needed (and keeping it in the cache, once)."""
+        with self.lock:
+            if key in self.done:
+                return self.done[key]
+            future = self.futures[key]
+        rendered = future.result()
+        with self.lock:
+            first = key not in self.done
+            self.done.setdefault(key, rendered)
+        if first and self.cache is not None:
+            self.cache.put("pdf", key, _encode(rendered))
+        return rendered
 
 
 def _piece_unit(body: Body, piece: Piece, pages: dict[str, int] | None = None) -> Unit:
@@ -478,7 +489,7 @@ def _laid_out(renderer: Renderer, body: Body) -> tuple[list[str], str | None]:
             pages.update({a: start + at for a, at in anchors.items()})
             start += count
         for n in guesses:
-            keys[n] = renderer.want([_piece_unit(body, body.pieces[n], pages)])[0]
+            keys[n] = renderer.want([_piece_unit(body, body.pieces[n], pages)], urgent=True)[0]
         wrong = False
         for n in guesses:
             done = renderer.get(keys[n])
@@ -491,7 +502,7 @@ def _laid_out(renderer: Renderer, body: Body) -> tuple[list[str], str | None]:
     if body.numbered:
         total = sum(renderer.get(k).pages for k in ordered)
         overlay = renderer.want([replace(body.whole, label=f"{body.whole.label} page numbers",
-                                         html=_overlay_html(body, total), joined=True)])[0]
+                                         html=_overlay_html(body, total), joined=True)], urgent=True)[0]
     return ordered, overlay
 
 
@@ -543,57 +554,82 @@ def _plans(project: Project, values: dict[str, Any], renderer: Renderer) -> dict
 
 
 def _start(renderer: Renderer, plan: Plan) -> None:
-    """Hand to the workers what of a plan can be laid out now: its cover, and the pieces that
-    show no other piece's page numbers (or the whole document, when it is laid out alone)."""
+    """Hand to the workers what of a plan can be laid out now: its cover (small, and what the join
+    waits for: ahead of the pieces), and the pieces that show no other piece's page numbers (or the
+    whole document, when it is laid out alone)."""
     if plan.alone:
         renderer.want([plan.body.whole])
         return
-    renderer.want([*([plan.cover] if plan.cover is not None else []),
-                   *(_piece_unit(plan.body, p) for p in plan.body.pieces if not p.links)])
+    if plan.cover is not None:
+        renderer.want([plan.cover], urgent=True)
+    renderer.want(_piece_unit(plan.body, p) for p in plan.body.pieces if not p.links)
 
 
 def _assemble(renderer: Renderer, plans: dict[str, Plan], cache: Cache | None, dated: str) -> dict[str, bytes]:
     """Each plan's PDF: its pieces laid out, then joined behind its cover in one join, in a worker,
-    as soon as its body is laid out (while the workers lay out the other bodies), and dated."""
+    and dated. With workers, the documents advance side by side, each in a thread of this process
+    that waits for its own pieces: as soon as a body's pieces are laid out, the pieces that show
+    their page numbers (the contents) and the page-number overlay go to the workers ahead of any
+    other piece, and then its join, so that no document waits for another's. With none (jobs=0),
+    this process lays everything out itself, one document after another."""
     # everything that can be laid out now goes to the workers at once, largest first: every body's
     # pieces that show no other piece's page numbers, and the covers
     bodies = {id(plan.body): plan.body for plan in plans.values() if not plan.alone}
     renderer.want([_piece_unit(body, p) for body in bodies.values() for p in body.pieces if not p.links])
-    covers = {name: renderer.want([plan.cover])[0] for name, plan in plans.items() if plan.cover is not None}
-    laid: dict[int, tuple[list[str], str | None]] = {}
+    covers = {name: renderer.want([plan.cover], urgent=True)[0] for name, plan in plans.items() if plan.cover is not None}
+    joined = [name for name, plan in plans.items() if not plan.alone]
+
+    def document(name: str, laid: tuple[list[str], str | None]) -> bytes:
+        return _joined(renderer, plans[name], laid, covers.get(name), cache, dated)
+
     done: dict[str, bytes] = {}
-    documents: dict[str, str] = {}
-    joins: dict[str, Future[bytes]] = {}
-    for name, plan in plans.items():
-        if plan.alone:  # laid out whole, wanted by _start: taken last, when the joins are under way
-            continue
-        if id(plan.body) not in laid:
-            laid[id(plan.body)] = _laid_out(renderer, plan.body)
-        keys, overlay = laid[id(plan.body)]
-        if cache is not None:  # a document none of whose parts changed is not joined again
-            documents[name] = cache.key("document", dated, plan.title or "", covers.get(name, ""), *keys,
-                                        overlay or "")
-            kept = cache.get("document", documents[name])
-            if kept is not None:
-                done[name] = kept
-                continue
-        numbers = renderer.get(overlay).pdf if overlay is not None else None
-        parts = [renderer.get(k).pdf for k in keys]
-        if plan.cover is None:
-            joins[name] = renderer.pool.submit(join_pieces, parts, numbers, plan.title, [plan.body.whole],
-                                               dated=dated)
-        else:
-            cover = renderer.get(covers[name])
-            joins[name] = renderer.pool.submit(join_pieces, parts, numbers, None, [plan.cover, plan.body.whole],
-                                               cover.pdf, cover.pages, dated)
-    for name, plan in plans.items():
-        if plan.alone:
-            done[name] = renderer.get(renderer.want([plan.body.whole])[0]).pdf
-    for name, future in joins.items():
-        done[name] = future.result()
-        if cache is not None:
-            cache.put("document", documents[name], done[name])
+    if renderer.pool.workers == 0:  # one WeasyPrint at a time in this process: no threads
+        laid = {key: _laid_out(renderer, body) for key, body in bodies.items()}
+        done.update({name: document(name, laid[id(plans[name].body)]) for name in joined})
+    else:
+        threads = ThreadPoolExecutor(max_workers=len(bodies) + len(joined) or 1, thread_name_prefix="mentorkit")
+        try:
+            # the bodies first: a document's thread waits only for a body whose thread has started
+            started = {key: threads.submit(_laid_out, renderer, body) for key, body in bodies.items()}
+            made = {name: threads.submit(lambda n: document(n, started[id(plans[n].body)].result()), name)
+                    for name in joined}
+            for future in as_completed(made.values()):  # the first that fails stops the build at once
+                future.result()
+            done.update({name: future.result() for name, future in made.items()})
+        except BaseException:
+            # the build stops: its threads end as the pool, closed, cancels or refuses what they wait for
+            threads.shutdown(wait=False, cancel_futures=True)
+            raise
+        threads.shutdown()
+    done.update({name: renderer.get(renderer.want([plan.body.whole])[0]).pdf
+                 for name, plan in plans.items() if plan.alone})
     return {name: done[name] for name in plans}
+
+
+def _joined(renderer: Renderer, plan: Plan, laid: tuple[list[str], str | None], cover: str | None,
+            cache: Cache | None, dated: str) -> bytes:
+    """One document joined from its laid-out body (and cover), or as the cache kept it: a document
+    none of whose parts changed is not joined again."""
+    keys, overlay = laid
+    document = None
+    if cache is not None:
+        document = cache.key("document", dated, plan.title or "", cover or "", *keys, overlay or "")
+        kept = cache.get("document", document)
+        if kept is not None:
+            return kept
+    numbers = renderer.get(overlay).pdf if overlay is not None else None
+    parts = [renderer.get(k).pdf for k in keys]
+    if plan.cover is None or cover is None:
+        join = renderer.pool.submit(join_pieces, parts, numbers, plan.title, [plan.body.whole], dated=dated,
+                                    urgent=True)
+    else:
+        front = renderer.get(cover)
+        join = renderer.pool.submit(join_pieces, parts, numbers, None, [plan.cover, plan.body.whole],
+                                    front.pdf, front.pages, dated, urgent=True)
+    data = join.result()
+    if cache is not None and document is not None:
+        cache.put("document", document, data)
+    return data
 
 
 def render_one(project: Project, unit: Unit, *, pool: Pool, cache: Cache | None = None) -> Callable[[], bytes]:

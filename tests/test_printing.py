@@ -240,8 +240,10 @@ def test_refused_logo(tmp_path, logo):
     assert str(info.value).startswith(f"{path}:26:11: error: program.branding.logo:")
 
 
-def test_fetcher_refuses_files_outside_and_network(tmp_path):
-    """Defence in depth: a template override cannot pull in /etc/passwd or a URL either."""
+@pytest.mark.parametrize("jobs", [0, 2])
+def test_fetcher_refuses_files_outside_and_network(tmp_path, jobs):
+    """Defence in depth: a template override cannot pull in /etc/passwd or a URL either, whether
+    this process lays out (jobs=0) or workers do, the documents advancing in threads of their own."""
     path = copy_reference(tmp_path)
     (tmp_path / "templates" / "print").mkdir(parents=True)
     (tmp_path / "templates" / "print" / "feedback.html.j2").write_text(
@@ -250,12 +252,12 @@ def test_fetcher_refuses_files_outside_and_network(tmp_path):
     project = load_program(path)
     doc = [d for d in documents(project.program) if d.name == "feedback-form.pdf"]
     with pytest.raises(FetchError, match="outside the program's folder"):
-        render_documents(project, doc, jobs=0)
+        render_documents(project, doc, jobs=jobs)
     (tmp_path / "templates" / "print" / "feedback.html.j2").write_text(
         '{% extends "builtin/print/feedback.html.j2" %}{% block body %}<img src="http://127.0.0.1:9/x.png">'
         '{{ super() }}{% endblock %}')
     with pytest.raises(FetchError, match="fetches nothing from the network"):
-        render_documents(project, doc, jobs=0)
+        render_documents(project, doc, jobs=jobs)
 
 
 def test_long_and_non_latin_text_stays_on_the_page(tmp_path):
