@@ -414,7 +414,8 @@ def _decode(data: bytes) -> Rendered | None:
 
 
 class Renderer:
-    """Each distinct unit rendered once: from the cache, else in the pool (longest first)."""
+    """Each distinct unit rendered once: from the cache, else in the pool (which takes the longest
+    first)."""
 
     def __init__(self, pool: Pool, cache: Cache | None, logo: tuple[str, bytes] | None):
         self.pool, self.cache, self.logo = pool, cache, logo
@@ -449,7 +450,7 @@ class Renderer:
                     self.done[key] = rendered
                 else:
                     todo.append(key)
-            for key in sorted(todo, key=lambda k: -len(self.units[k].html)):  # the longest first
+            for key in todo:
                 self.futures[key] = self.pool.submit(render_unit, self.units[key], urgent=urgent,
                                                      weight=len(self.units[key].html))
         for key in todo:  # once, as it is laid out (not again from the cache), while the workers lay out
@@ -572,10 +573,9 @@ def _assemble(renderer: Renderer, plans: dict[str, Plan], cache: Cache | None, d
     their page numbers (the contents) and the page-number overlay go to the workers ahead of any
     other piece, and then its join, so that no document waits for another's. With none (jobs=0),
     this process lays everything out itself, one document after another."""
-    # everything that can be laid out now goes to the workers at once, largest first: every body's
-    # pieces that show no other piece's page numbers, and the covers
+    # every cover and every piece that shows no other piece's page numbers went to the workers as its
+    # plan was made (`_start`): here only the covers' keys are looked up
     bodies = {id(plan.body): plan.body for plan in plans.values() if not plan.alone}
-    renderer.want([_piece_unit(body, p) for body in bodies.values() for p in body.pieces if not p.links])
     covers = {name: renderer.want([plan.cover], urgent=True)[0] for name, plan in plans.items() if plan.cover is not None}
     joined = [name for name, plan in plans.items() if not plan.alone]
 
