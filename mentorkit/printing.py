@@ -414,8 +414,7 @@ def _decode(data: bytes) -> Rendered | None:
 
 
 class Renderer:
-    """Each distinct unit rendered once: from the cache, else in the pool (which takes the longest
-    first)."""
+    """Each distinct unit rendered once: from the cache, else in the pool (longest first)."""
 
     def __init__(self, pool: Pool, cache: Cache | None, logo: tuple[str, bytes] | None):
         self.pool, self.cache, self.logo = pool, cache, logo
@@ -450,7 +449,8 @@ class Renderer:
                     self.done[key] = rendered
                 else:
                     todo.append(key)
-            for key in todo:
+            # the longest first here too: a worker free now takes the first handed over
+            for key in sorted(todo, key=lambda k: -len(self.units[k].html)):
                 self.futures[key] = self.pool.submit(render_unit, self.units[key], urgent=urgent,
                                                      weight=len(self.units[key].html))
         for key in todo:  # once, as it is laid out (not again from the cache), while the workers lay out
