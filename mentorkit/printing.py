@@ -432,9 +432,10 @@ class Renderer:
         parts = (unit.html, unit.base_url, str(unit.forms), str(unit.joined), repr(sorted(PDF_OPTIONS.items())), logo)
         return self.cache.key("pdf", *parts) if self.cache is not None else digest("pdf", *parts)
 
-    def want(self, units: Iterable[Unit], urgent: bool = False) -> list[str]:
+    def want(self, units: Iterable[Unit], urgent: bool = False, last: bool = False) -> list[str]:
         """Start what is not known yet; the keys of `units`, in order (`urgent`: what others wait
-        for, laid out before any other piece)."""
+        for, laid out before any other piece; `last`: documents laid out whole, which nothing
+        waits for, after every piece: `Pool.submit`)."""
         keys, todo = [], []
         with self.lock:
             for unit in units:
@@ -451,7 +452,7 @@ class Renderer:
                     todo.append(key)
             # the longest first here too: a worker free now takes the first handed over
             for key in sorted(todo, key=lambda k: -len(self.units[k].html)):
-                self.futures[key] = self.pool.submit(render_unit, self.units[key], urgent=urgent,
+                self.futures[key] = self.pool.submit(render_unit, self.units[key], urgent=urgent, last=last,
                                                      weight=len(self.units[key].html))
         for key in todo:  # once, as it is laid out (not again from the cache), while the workers lay out
             warn_uncovered(self.units[key].html, self.units[key].label, self.cache)
@@ -559,7 +560,7 @@ def _start(renderer: Renderer, plan: Plan) -> None:
     waits for: ahead of the pieces), and the pieces that show no other piece's page numbers (or the
     whole document, when it is laid out alone)."""
     if plan.alone:
-        renderer.want([plan.body.whole])
+        renderer.want([plan.body.whole], last=True)
         return
     if plan.cover is not None:
         renderer.want([plan.cover], urgent=True)
@@ -567,8 +568,8 @@ def _start(renderer: Renderer, plan: Plan) -> None:
 
 
 def _assemble(renderer: Renderer, plans: dict[str, Plan], cache: Cache | None, dated: str) -> dict[str, bytes]:
-    """Each plan's PDF: its pieces laid out, then joined behind its cover in one join, in a worker,
-    and dated. With workers, the documents advance side by side, each in a thread of this process
+    """Each plan's PDF: its pieces laid out, then joined behind its cover in one join (in a worker,
+    or in this process beside a single one: `Pool.beside`), and dated. With workers, the documents advance side by side, each in a thread of this process
     that waits for its own pieces: as soon as a body's pieces are laid out, the pieces that show
     their page numbers (the contents) and the page-number overlay go to the workers ahead of any
     other piece, and then its join, so that no document waits for another's. With none (jobs=0),
@@ -620,13 +621,11 @@ def _joined(renderer: Renderer, plan: Plan, laid: tuple[list[str], str | None], 
     numbers = renderer.get(overlay).pdf if overlay is not None else None
     parts = [renderer.get(k).pdf for k in keys]
     if plan.cover is None or cover is None:
-        join = renderer.pool.submit(join_pieces, parts, numbers, plan.title, [plan.body.whole], dated=dated,
-                                    urgent=True)
+        data = renderer.pool.beside(join_pieces, parts, numbers, plan.title, [plan.body.whole], dated=dated)
     else:
         front = renderer.get(cover)
-        join = renderer.pool.submit(join_pieces, parts, numbers, None, [plan.cover, plan.body.whole],
-                                    front.pdf, front.pages, dated, urgent=True)
-    data = join.result()
+        data = renderer.pool.beside(join_pieces, parts, numbers, None, [plan.cover, plan.body.whole],
+                                    front.pdf, front.pages, dated)
     if cache is not None and document is not None:
         cache.put("document", document, data)
     return data
@@ -636,7 +635,7 @@ def render_one(project: Project, unit: Unit, *, pool: Pool, cache: Cache | None 
     """Start laying out one document of its own (the runbook checklist), from the cache when it did
     not change; call the result for its PDF."""
     renderer = Renderer(pool, cache, _logo(project))
-    key = renderer.want([unit])[0]
+    key = renderer.want([unit], last=True)[0]
     return lambda: renderer.get(key).pdf
 
 

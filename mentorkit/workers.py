@@ -2,7 +2,8 @@
 many such tasks at once.
 
 One document does not get faster with more cores; many documents do, so each unit of print
-HTML is rendered in its own task, and each PDF is joined in its own. Workers come from a fork
+HTML is rendered in its own task, and each PDF is joined in its own (in a worker, or beside a
+single worker in the build's own process, which would otherwise only wait). Workers come from a fork
 server that has imported WeasyPrint and the join once (`multiprocessing`'s public
 `set_forkserver_preload`): each worker starts with them loaded, and a process that builds again
 and again (`mentorkit serve`) keeps that server between builds. The tasks live here, with what
@@ -215,7 +216,8 @@ class Pool:
     Started as soon as a build knows it has PDFs to make, so the workers start while the program
     is turned into HTML: even one worker lays out while this process writes the rest of the HTML.
     Tasks wait here, not in the workers' queue, until a worker is free, so that the one handed out
-    next is the one that matters most (`submit`). A context manager: leaving it stops the workers.
+    next is the one that matters most (`submit`). With a single worker, the joins run in this
+    process beside it (`beside`). A context manager: leaving it stops the workers.
     """
 
     def __init__(self, jobs: int | None):
@@ -223,6 +225,7 @@ class Pool:
         self._executor: ProcessPoolExecutor | None = None
         self._starting: threading.Thread | None = None
         self._lock = threading.Lock()  # guards the waiting tasks, the count running, `_ready`
+        self._beside = threading.Lock()  # one task at a time in this process (`beside`)
         self._waiting: list[tuple[int, int, int, Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
         self._order = itertools.count()
         self._running = 0
@@ -244,15 +247,18 @@ class Pool:
                 self._ready = True
             self._dispatch()
 
-    def submit(self, fn: Callable[..., T], *args: Any, urgent: bool = False, weight: int = 0,
+    def submit(self, fn: Callable[..., T], *args: Any, urgent: bool = False, last: bool = False, weight: int = 0,
                **kwargs: Any) -> Future[T]:
         """Run `fn(*args, **kwargs)` in a worker; in this process, at once, with no workers.
 
         A free worker takes the urgent tasks first (what other tasks wait for: a join, the pieces
-        laid out with the others' page numbers), then the heaviest (`weight`, such as the length
-        of a unit's HTML: the longest first keeps every worker busy to the end), then the first
-        asked. Never waits for the workers to start: this process goes on turning the program
-        into HTML meanwhile."""
+        laid out with the others' page numbers), then the tasks that something will follow (a
+        piece, which its document's contents, page numbers and join wait for), and the tasks
+        `last` (nothing follows them: a document laid out whole) only then, so that what follows
+        the others runs beside them rather than after them. Within each, the heaviest first
+        (`weight`, such as the length of a unit's HTML: the longest first keeps every worker
+        busy to the end), then the first asked. Never waits for the workers to start: this
+        process goes on turning the program into HTML meanwhile."""
         if self.workers == 0:
             done: Future[T] = Future()
             try:
@@ -265,9 +271,18 @@ class Pool:
             if self._closed:  # asked for by a thread of a build that stopped
                 outer.set_exception(RuntimeError("the workers have stopped"))
                 return outer
-            heapq.heappush(self._waiting, (0 if urgent else 1, -weight, next(self._order), outer, fn, args, kwargs))
+            heapq.heappush(self._waiting, (0 if urgent else 2 if last else 1, -weight, next(self._order), outer, fn, args, kwargs))
         self._dispatch()
         return outer
+
+    def beside(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`fn(*args, **kwargs)`'s result (a join): run in this process, one at a time, when the
+        pool has a single worker, which meanwhile goes on laying out while this process would
+        only wait; else an urgent task like the others."""
+        if self.workers == 1:
+            with self._beside:
+                return fn(*args, **kwargs)
+        return self.submit(fn, *args, urgent=True, **kwargs).result()
 
     def _dispatch(self) -> None:
         """Hand waiting tasks to the workers while one is free (never holding the lock while the

@@ -49,17 +49,33 @@ def test_no_workers_runs_in_this_process_and_one_worker_in_another():
         assert pool.submit(os.getpid).result() != os.getpid()
 
 
+def test_with_one_worker_the_joins_run_here_beside_it():
+    """A join is run by the build's own process when there is a single worker, which meanwhile
+    goes on laying out; with more workers (or none) it is a task like the others."""
+    import os
+
+    with Pool(1) as pool:
+        assert pool.beside(os.getpid) == os.getpid()
+    with Pool(2) as pool:
+        assert pool.beside(os.getpid) != os.getpid()
+    with Pool(0) as pool:
+        assert pool.beside(os.getpid) == os.getpid()
+
+
 def test_a_free_worker_takes_what_others_wait_for_first_then_the_heaviest():
     """Tasks wait in the pool until a worker is free: then the urgent first (a join, the contents
-    laid out with the others' page numbers), then the longest, then in the order asked."""
+    laid out with the others' page numbers), then the longest, then in the order asked; the
+    documents laid out whole, which nothing waits for, after all of them."""
     import time
 
     with Pool(1) as pool:
         busy = pool.submit(time.sleep, 0.5, urgent=True, weight=10**9)  # the one worker, taken meanwhile
-        asked = {"light": pool.submit(time.monotonic_ns, weight=10),
+        asked = {"whole": pool.submit(time.monotonic_ns, last=True, weight=10**6),
+                 "light": pool.submit(time.monotonic_ns, weight=10),
                  "heavy": pool.submit(time.monotonic_ns, weight=1000),
                  "urgent": pool.submit(time.monotonic_ns, urgent=True),
-                 "light too": pool.submit(time.monotonic_ns, weight=10)}
+                 "light too": pool.submit(time.monotonic_ns, weight=10),
+                 "whole, lighter": pool.submit(time.monotonic_ns, last=True, weight=10)}
         busy.result()
         ran = sorted(asked, key=lambda name: asked[name].result())
-    assert ran == ["urgent", "heavy", "light", "light too"]
+    assert ran == ["urgent", "heavy", "light", "light too", "whole", "whole, lighter"]
