@@ -30,7 +30,7 @@ from pathlib import Path
 log = logging.getLogger("mentorkit")
 CACHE_DIR = ".mentorkit-cache"
 LIMIT = 512 * 1024 * 1024
-_MANIFEST = ".mentorkit-entry.json"  # a stored folder's files and their hashes, written last
+_MANIFEST = ".mentorkit-entry.json"  # a stored folder's files, their hashes and its size, written last
 _GITIGNORE = "# made by mentorkit: nothing here belongs in git\n*\n"
 # the Python packages whose code or data shapes what mentorkit writes: the PDF stack (WeasyPrint and
 # what it parses, hyphenates and lays out with), the two site engines and their Markdown, the
@@ -229,9 +229,9 @@ class Cache:
         with; False (and nothing copied) when there is none, or any file is missing or damaged."""
         path = self.root / kind / key
         try:
-            listed = json.loads((path / _MANIFEST).read_text(encoding="utf-8"))
+            listed = json.loads((path / _MANIFEST).read_text(encoding="utf-8"))["files"]
             files = {rel: (path / rel).read_bytes() for rel in listed}
-        except (OSError, ValueError, TypeError):
+        except (OSError, ValueError, TypeError, KeyError):
             return False
         if sorted(files) != sorted(_listing(path)) or any(
                 hashlib.sha256(data).hexdigest() != listed[rel] for rel, data in files.items()):
@@ -251,7 +251,9 @@ class Cache:
             path.parent.mkdir(exist_ok=True)
             tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=".tmp-"))
             shutil.copytree(source, tmp, dirs_exist_ok=True)
-            manifest = {rel: hashlib.sha256((tmp / rel).read_bytes()).hexdigest() for rel in _listing(tmp)}
+            files = {rel: (tmp / rel).read_bytes() for rel in _listing(tmp)}
+            manifest = {"files": {rel: hashlib.sha256(data).hexdigest() for rel, data in files.items()},
+                        "bytes": sum(len(data) for data in files.values())}  # for the eviction rule (`prune`)
             (tmp / _MANIFEST).write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
             if path.exists():
                 shutil.rmtree(path)
@@ -268,7 +270,7 @@ class Cache:
         for kind in sorted(p for p in self.root.iterdir() if p.is_dir()):
             with os.scandir(kind) as listing:
                 for found in listing:
-                    size = _size(found.path) if found.is_dir(follow_symlinks=False) else found.stat().st_size
+                    size = _stored_size(found.path) if found.is_dir(follow_symlinks=False) else found.stat().st_size
                     entries.append((found.stat(follow_symlinks=False).st_mtime_ns, found.name, Path(found.path), size))
         total = sum(e[3] for e in entries)
         for _, _, path, size in sorted(entries):
@@ -281,9 +283,21 @@ class Cache:
             total -= size
 
 
+def _stored_size(folder: str) -> int:
+    """The bytes of a stored folder, as its manifest says (a site entry holds hundreds of files,
+    and the whole cache is measured after every build that wrote to it); measured when it has none."""
+    try:
+        with open(os.path.join(folder, _MANIFEST), encoding="utf-8") as fh:
+            stored = json.load(fh)["bytes"]
+        if isinstance(stored, int):
+            return stored
+    except (OSError, ValueError, TypeError, KeyError):
+        pass
+    return _size(folder)
+
+
 def _size(folder: str) -> int:
-    """The bytes of the files below `folder` (one directory read per folder: a site entry holds
-    hundreds of files, and the whole cache is measured after every build that wrote to it)."""
+    """The bytes of the files below `folder` (one directory read per folder)."""
     total = 0
     with os.scandir(folder) as listing:
         for entry in listing:

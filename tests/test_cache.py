@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -282,6 +283,30 @@ def test_least_recently_used_entries_go_first_past_the_limit(tmp_path, monkeypat
     assert cache.get("pdf", "k1") is not None  # reading marks it used
     cache.prune(limit=3 * 1100)
     assert sorted(p.name for p in (tmp_path / "cache" / "pdf").iterdir()) == ["k1", "k3", "k4"]
+
+
+def test_a_stored_folder_counts_its_files_against_the_limit(tmp_path):
+    """A kept site or build output weighs what its files weigh, as its manifest says, or as its
+    files measure when an older entry has no size in its manifest."""
+    cache = cache_module.Cache(tmp_path / "cache")
+    site = tmp_path / "site"
+    (site / "assets").mkdir(parents=True)
+    (site / "index.html").write_bytes(bytes(3000))
+    (site / "assets" / "site.css").write_bytes(bytes(2000))
+    cache.put_tree("site", "old", site)
+    unsized = tmp_path / "cache" / "site" / "unsized"
+    shutil.copytree(tmp_path / "cache" / "site" / "old", unsized)
+    manifest = json.loads((unsized / cache_module._MANIFEST).read_text())
+    (unsized / cache_module._MANIFEST).write_text(json.dumps({"files": manifest["files"]}))
+    os.utime(tmp_path / "cache" / "site" / "old", ns=(1, 1))  # used long ago
+    os.utime(unsized, ns=(2, 2))
+    cache.put("pdf", "new", bytes(1000))
+    cache.prune(limit=12000)  # both folders and the piece fit
+    assert sorted(p.name for p in (tmp_path / "cache" / "site").iterdir()) == ["old", "unsized"]
+    cache.prune(limit=6500)  # one folder too many: the least recently used goes
+    assert sorted(p.name for p in (tmp_path / "cache" / "site").iterdir()) == ["unsized"]
+    cache.prune(limit=4000)  # the older format is measured, and goes too
+    assert not unsized.exists() and cache.get("pdf", "new") == bytes(1000)
 
 
 def test_keys_name_the_environment_that_renders(tmp_path, monkeypatch):
