@@ -90,13 +90,13 @@ def _installed() -> dict[str, str]:
 
 
 def _package_versions() -> list[str]:
-    from importlib import metadata
-
     installed = _installed()
     found = []
     for name in PACKAGES:
         version = installed.get(_canonical(name))
         if version is None:  # installed some other way (an egg, a zip): ask importlib.metadata
+            from importlib import metadata  # only then: importing it takes longer than the listing
+
             try:
                 version = metadata.version(name)
             except metadata.PackageNotFoundError:
