@@ -112,7 +112,7 @@ def floor_run(gen: Path, html_dir: Path, base: str, engine: str) -> None:
     subprocess.run([PY, "-c", FLOOR_RENDER, str(html_dir), base], check=True, capture_output=True)
 
 
-def bench_build(tmp: Path, rounds: int = 3) -> None:
+def bench_build(tmp: Path, rounds: int = 4) -> None:
     print("build: mentorkit build (clean) / floor (plain mkdocs build + plain WeasyPrint)")
     work = tmp / "build"
     reference_project(work)
@@ -131,7 +131,7 @@ def bench_build(tmp: Path, rounds: int = 3) -> None:
     report("build_all_cores_over_floor", best["many"] / best["floor"], 0.60)
 
 
-def bench_rebuild(tmp: Path, rounds: int = 4) -> None:
+def bench_rebuild(tmp: Path, rounds: int = 6) -> None:
     """No-op and edited rebuilds against the floor, interleaved round by round, for each engine."""
     for engine in ("material", "zensical"):
         _rebuild(tmp, engine, rounds)
