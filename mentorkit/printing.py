@@ -429,7 +429,7 @@ class Renderer:
         logo = b""
         if self.logo is not None and any(name in unit.html for name in (self.logo[0], Markup.escape(self.logo[0]))):
             logo = self.logo[1]
-        parts = (unit.html, unit.base_url, str(unit.forms), str(unit.joined), repr(sorted(PDF_OPTIONS.items())), logo)
+        parts = (unit.html, unit.base_url, str(unit.forms), repr(sorted(PDF_OPTIONS.items())), logo)
         return self.cache.key("pdf", *parts) if self.cache is not None else digest("pdf", *parts)
 
     def want(self, units: Iterable[Unit], urgent: bool = False, last: bool = False) -> list[str]:
@@ -474,7 +474,7 @@ class Renderer:
 
 
 def _piece_unit(body: Body, piece: Piece, pages: dict[str, int] | None = None) -> Unit:
-    return replace(body.whole, label=piece.label, html=_piece_html(body, piece, pages), joined=True)
+    return replace(body.whole, label=piece.label, html=_piece_html(body, piece, pages))
 
 
 def _laid_out(renderer: Renderer, body: Body) -> tuple[list[str], str | None]:
@@ -504,7 +504,7 @@ def _laid_out(renderer: Renderer, body: Body) -> tuple[list[str], str | None]:
     if body.numbered:
         total = sum(renderer.get(k).pages for k in ordered)
         overlay = renderer.want([replace(body.whole, label=f"{body.whole.label} page numbers",
-                                         html=_overlay_html(body, total), joined=True)], urgent=True)[0]
+                                         html=_overlay_html(body, total))], urgent=True)[0]
     return ordered, overlay
 
 
@@ -549,7 +549,7 @@ def _plans(project: Project, values: dict[str, Any], renderer: Renderer) -> dict
         own = forms and d.kind != "handbook"  # the book has boxes to tick on paper, no fields
         if body not in shared:
             shared[body] = split(Unit(BODY_LABEL if d.kind == "workbook" else d.name, body, base, roots, own), runs)
-        plans[d.name] = Plan(None, Unit(f"{d.name} (cover)", undated(cover), base, roots, own, joined=True),
+        plans[d.name] = Plan(None, Unit(f"{d.name} (cover)", undated(cover), base, roots, own),
                              shared[body])
         _start(renderer, plans[d.name])
     return {d.name: plans[d.name] for d in documents}
@@ -698,7 +698,7 @@ def render_workbooks(project: Project, context: Context, participants: list[Any]
     bodies = {role: split(Unit(f"{BODY_LABEL}, {role}", workbook_body_html(project, values, role), base, roots, forms),
                           runs) for role in sorted({person.role for person in participants})}
     renderer = Renderer(pool, cache, _logo(project))
-    covers = [Unit(name, workbook_cover_html(project, person, everyone, values), base, roots, forms, joined=True)
+    covers = [Unit(name, workbook_cover_html(project, person, everyone, values), base, roots, forms)
               for name, person in zip(names, participants, strict=True)]
     for cover in covers:
         warn_uncovered(cover.html, cover.label, cache)

@@ -43,7 +43,6 @@ class Unit:
     base_url: str
     roots: tuple[str, ...]  # folders whose files the HTML may use (the program's, the package's)
     forms: bool  # fillable form fields
-    joined: bool = False  # only ever read by `pdfjoin`, which compresses what it writes: left uncompressed
 
 
 @dataclass(frozen=True)
@@ -62,10 +61,10 @@ def render(unit: Unit) -> Rendered:
 
     from .fetch import make_fetcher
 
-    # forms and tags are decided at layout time; a piece that is joined is written uncompressed, as
-    # the join compresses the whole once (a form piece embeds a whole font: compressing it in every
-    # piece took a third of the rendering)
-    options = {"pdf_forms": unit.forms, **PDF_OPTIONS, "uncompressed_pdf": unit.joined}
+    # forms and tags are decided at layout time; every unit is written compressed, a piece too: it is
+    # compressed once, as it is laid out and kept, and the joins that hold it (every rebuild's) copy
+    # its streams as they are instead of compressing them again
+    options = {"pdf_forms": unit.forms, **PDF_OPTIONS}
     html, styles = _styles_apart(unit.html)
     try:
         sheets = [_stylesheet(text, unit.base_url, unit.roots) for text in styles]
