@@ -452,8 +452,8 @@ class Renderer:
                     todo.append(key)
             # the longest first here too: a worker free now takes the first handed over
             for key in sorted(todo, key=lambda k: -len(self.units[k].html)):
-                self.futures[key] = self.pool.submit(render_unit, self.units[key], urgent=urgent, last=last,
-                                                     weight=len(self.units[key].html))
+                self.futures[key] = self.pool.submit(render_unit, self.units[key], urgent=urgent,
+                                                     last=last, weight=len(self.units[key].html))
         for key in todo:  # once, as it is laid out (not again from the cache), while the workers lay out
             warn_uncovered(self.units[key].html, self.units[key].label, self.cache)
         return keys
@@ -569,11 +569,12 @@ def _start(renderer: Renderer, plan: Plan) -> None:
 
 def _assemble(renderer: Renderer, plans: dict[str, Plan], cache: Cache | None, dated: str) -> dict[str, bytes]:
     """Each plan's PDF: its pieces laid out, then joined behind its cover in one join (in a worker,
-    or in this process beside a single one: `Pool.beside`), and dated. With workers, the documents advance side by side, each in a thread of this process
-    that waits for its own pieces: as soon as a body's pieces are laid out, the pieces that show
-    their page numbers (the contents) and the page-number overlay go to the workers ahead of any
-    other piece, and then its join, so that no document waits for another's. With none (jobs=0),
-    this process lays everything out itself, one document after another."""
+    or in this process beside a single one: `Pool.beside`), and dated. With workers, the documents
+    advance side by side, each in a thread of this process that waits for its own pieces: as soon
+    as a body's pieces are laid out, the pieces that show their page numbers (the contents) and the
+    page-number overlay go to the workers ahead of any other piece, and then its join, so that no
+    document waits for another's. With none (jobs=0), this process lays everything out itself, one
+    document after another."""
     # every cover and every piece that shows no other piece's page numbers went to the workers as its
     # plan was made (`_start`): here only the covers' keys are looked up
     bodies = {id(plan.body): plan.body for plan in plans.values() if not plan.alone}

@@ -3,8 +3,8 @@ many such tasks at once.
 
 One document does not get faster with more cores; many documents do, so each unit of print
 HTML is rendered in its own task, and each PDF is joined in its own (in a worker, or beside a
-single worker in the build's own process, which would otherwise only wait). Workers come from a fork
-server that has imported WeasyPrint and the join once (`multiprocessing`'s public
+single worker in the build's own process, which would otherwise only wait). Workers come from a
+fork server that has imported WeasyPrint and the join once (`multiprocessing`'s public
 `set_forkserver_preload`): each worker starts with them loaded, and a process that builds again
 and again (`mentorkit serve`) keeps that server between builds. The tasks live here, with what
 they need and no more, so that a worker never imports the rest of mentorkit to run one.
@@ -246,8 +246,8 @@ class Pool:
                 self._ready = True
             self._dispatch()
 
-    def submit(self, fn: Callable[..., T], *args: Any, urgent: bool = False, last: bool = False, weight: int = 0,
-               **kwargs: Any) -> Future[T]:
+    def submit(self, fn: Callable[..., T], *args: Any, urgent: bool = False, last: bool = False,
+               weight: int = 0, **kwargs: Any) -> Future[T]:
         """Run `fn(*args, **kwargs)` in a worker; in this process, at once, with no workers.
 
         A free worker takes the urgent tasks first (what other tasks wait for: a join, the pieces
@@ -270,7 +270,8 @@ class Pool:
             if self._closed:  # asked for by a thread of a build that stopped
                 outer.set_exception(RuntimeError("the workers have stopped"))
                 return outer
-            heapq.heappush(self._waiting, (0 if urgent else 2 if last else 1, -weight, next(self._order), outer, fn, args, kwargs))
+            rank = 0 if urgent else 2 if last else 1
+            heapq.heappush(self._waiting, (rank, -weight, next(self._order), outer, fn, args, kwargs))
         self._dispatch()
         return outer
 
