@@ -251,9 +251,11 @@ class Cache:
             path.parent.mkdir(exist_ok=True)
             tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=".tmp-"))
             shutil.copytree(source, tmp, dirs_exist_ok=True)
-            files = {rel: (tmp / rel).read_bytes() for rel in _listing(tmp)}
-            manifest = {"files": {rel: hashlib.sha256(data).hexdigest() for rel, data in files.items()},
-                        "bytes": sum(len(data) for data in files.values())}  # for the eviction rule (`prune`)
+            hashes, size = {}, 0
+            for rel in _listing(tmp):  # one file in memory at a time
+                data = (tmp / rel).read_bytes()
+                hashes[rel], size = hashlib.sha256(data).hexdigest(), size + len(data)
+            manifest = {"files": hashes, "bytes": size}  # the size, for the eviction rule (`prune`)
             (tmp / _MANIFEST).write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
             if path.exists():
                 shutil.rmtree(path)

@@ -578,7 +578,7 @@ def _assemble(renderer: Renderer, plans: dict[str, Plan], cache: Cache | None, d
     # every cover and every piece that shows no other piece's page numbers went to the workers as its
     # plan was made (`_start`): here only the covers' keys are looked up
     bodies = {id(plan.body): plan.body for plan in plans.values() if not plan.alone}
-    covers = {name: renderer.want([plan.cover], urgent=True)[0] for name, plan in plans.items() if plan.cover is not None}
+    covers = {name: renderer.key(plan.cover) for name, plan in plans.items() if plan.cover is not None}
     joined = [name for name, plan in plans.items() if not plan.alone]
 
     def document(name: str, laid: tuple[list[str], str | None]) -> bytes:
@@ -603,7 +603,7 @@ def _assemble(renderer: Renderer, plans: dict[str, Plan], cache: Cache | None, d
             threads.shutdown(wait=False, cancel_futures=True)
             raise
         threads.shutdown()
-    done.update({name: renderer.get(renderer.want([plan.body.whole])[0]).pdf
+    done.update({name: renderer.get(renderer.key(plan.body.whole)).pdf
                  for name, plan in plans.items() if plan.alone})
     return {name: done[name] for name in plans}
 
